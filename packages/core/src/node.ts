@@ -1,0 +1,5 @@
+/**
+ * Node-only parts of @assay/core (file system). The main entry stays browser-safe.
+ * @module
+ */
+export { diskCache, type DiskCacheOptions } from "./disk-cache.js";
