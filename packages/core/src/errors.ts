@@ -32,6 +32,8 @@ export type AssayErrorCode =
   | "IO_ERROR"
   | "CACHE_ERROR";
 
+const brand = Symbol.for("@assay/core/AssayError");
+
 /** Where an error happened: the plugin, the node, and optionally the stage inside the node. */
 export interface AssayErrorContext {
   /** Name of the plugin (package) that owns the failing code, e.g. `"@assay/duplicates"`. */
@@ -49,6 +51,14 @@ export interface AssayErrorContext {
  * it came from, and the original `cause` when it wraps another error.
  */
 export class AssayError extends Error {
+  /**
+   * `instanceof AssayError` holds for errors from any copy of @assay/core (ESM and CJS builds, or
+   * two installed versions), because it checks a global brand rather than the class identity.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[brand] === true;
+  }
+
   override readonly name = "AssayError";
   readonly code: AssayErrorCode;
   readonly plugin: string | undefined;
@@ -58,6 +68,7 @@ export class AssayError extends Error {
 
   constructor(code: AssayErrorCode, message: string, context: AssayErrorContext & { cause?: unknown } = {}) {
     super(message, context.cause === undefined ? undefined : { cause: context.cause });
+    Object.defineProperty(this, brand, { value: true });
     this.code = code;
     this.plugin = context.plugin;
     this.node = context.node;

@@ -77,7 +77,7 @@ export class Registry {
 
   /**
    * Choose a backend by name or capability. Without a name, among backends that load `format` (and
-   * run on `device`, when given), the one with the best device wins: GPU, then CPU, then wasm.
+   * run on `device`, when given), the one with the best device wins: GPU, then CPU, then wasm; on a tie, the one registered first.
    * Throws `BACKEND_NOT_FOUND` listing what is registered.
    */
   async backend(query: BackendQuery = {}): Promise<InferenceBackend> {

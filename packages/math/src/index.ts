@@ -1,1 +1,65 @@
-export {};
+/**
+ * @assay/math — the shared numerics of assay: Float32 matrices, PCA, exact and HNSW kNN, descriptive
+ * statistics, logistic regression, seeded RNGs (including numpy's MT19937 stream), union-find and
+ * minimum spanning trees. Every lens uses these instead of re-implementing them.
+ *
+ * @packageDocumentation
+ */
+export type { Float32Matrix, KnnGraph } from "@assay/core";
+export {
+  assertFinite,
+  assertMatrix,
+  columnMeans,
+  columnVariances,
+  fromRows,
+  getRow,
+  l2Normalize,
+  matmul,
+  matmulTransposeB,
+  matrix,
+  rowNorms,
+  selectRows,
+  standardize,
+  transpose,
+} from "./matrix.js";
+export {
+  argsortStable,
+  dropNaN,
+  entropy,
+  histogram,
+  iqrBounds,
+  kurtosis,
+  mad,
+  mean,
+  meanAbsoluteDeviation,
+  median,
+  modifiedZscore,
+  normalCdf,
+  percentile,
+  quantile,
+  quantiles,
+  skew,
+  std,
+  sum,
+  variance,
+  zscore,
+  type Histogram,
+  type IqrBounds,
+  type QuantileMethod,
+  type ZeroMadRule,
+} from "./stats.js";
+export { createRng, Mt19937, numpyPermutation, type Rng } from "./rng.js";
+export { minimumSpanningTree, UnionFind, type DenseDistances, type SpanningTree } from "./graph.js";
+export { knn, knnQuery, radiusNeighbors, type KnnOptions, type Metric, type RadiusNeighbors, type RadiusOptions } from "./knn.js";
+export type { HnswOptions } from "./hnsw.js";
+export { fitPca, pca, type Pca, type PcaOptions } from "./pca.js";
+export { minimizeLbfgs, type LbfgsOptions, type LbfgsResult, type ObjectiveWithGradient } from "./lbfgs.js";
+export {
+  crossValPredictProba,
+  fitLogisticRegression,
+  stratifiedKFold,
+  type CrossValOptions,
+  type Float64Matrix,
+  type LogisticModel,
+  type LogisticOptions,
+} from "./logistic.js";

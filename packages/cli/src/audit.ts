@@ -1,0 +1,251 @@
+import { mkdir, writeFile } from "node:fs/promises";
+import { dirname, extname, resolve } from "node:path";
+import { readFile } from "node:fs/promises";
+import { type AnyNode, AssayError, artifacts, type Dataset, type Float32Matrix, pipeline, type Registry, type Report, type Severity } from "@assay/core";
+import { diskCache } from "@assay/core/node";
+import { renderConsole, renderCsv, renderHtml, renderJson } from "@assay/report";
+import { parse as parseYaml } from "yaml";
+import { type AssayConfig, configureNodes, loadConfig } from "./config.js";
+import { exitCodes } from "./errors.js";
+import { type DatasetInputs, loadInputs } from "./inputs.js";
+import { buildRegistry } from "./plugins.js";
+import { createProgress, progressMode } from "./progress.js";
+
+/** Options of the `audit` command. */
+export interface AuditOptions extends DatasetInputs {
+  detectors?: string[];
+  config?: string;
+  cache?: string;
+  concurrency?: number;
+  failOn?: "warning" | "error";
+  quiet?: boolean;
+  progress?: boolean;
+  color?: boolean;
+  out?: string;
+  csv?: string;
+  html?: string;
+  ontology?: string;
+  classSize?: string;
+  maxPerType?: number;
+  plugin?: string[];
+}
+
+/** The streams and environment a command runs against. */
+export interface CommandIo {
+  stdout: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+  stderr: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+  env: NodeJS.ProcessEnv;
+  /** Aborts the run (Ctrl-C). */
+  signal?: AbortSignal;
+}
+
+const rank: Record<Severity, number> = { info: 0, warning: 1, error: 2 };
+
+/**
+ * `assay audit`: load the dataset, run the chosen (or every installed) detector with the configured
+ * options, print the summary, write the requested files. Resolves to the exit code.
+ */
+export async function audit(options: AuditOptions, cio: CommandIo): Promise<number> {
+  const { registry, warnings } = await buildRegistry(options.plugin ? { modules: options.plugin } : {});
+  for (const w of warnings) cio.stderr.write(`assay: warning: ${w}\n`);
+
+  const config: AssayConfig = options.config ? await loadConfig(options.config) : {};
+  await applyPassThrough(config, registry, options);
+  const configured = configureNodes(registry, config);
+  const selected = selectDetectors(registry, options.detectors);
+
+  const inputs = await loadInputs(options);
+  const build = (detectors: readonly AnyNode[]) => {
+    const p = pipeline(inputs.dataset, { registry }).use(...configured.extractors.values(), ...detectors);
+    if (inputs.predProbs) p.provide(artifacts.predProbs, inputs.predProbs);
+    if (inputs.embeddings) p.provide(artifacts.embeddings, inputs.embeddings);
+    return p;
+  };
+  const detectorNodes = selected.names.map((name) => configured.detectors.get(name) ?? registry.factory(name)!());
+
+  let runnable = detectorNodes;
+  if (!selected.explicit) {
+    // Every installed lens: leave out those whose inputs nothing here can provide, and say why.
+    runnable = [];
+    for (const node of detectorNodes) {
+      try {
+        build([node]).plan();
+        runnable.push(node);
+      } catch (error) {
+        if (!(error instanceof AssayError) || error.code !== "MISSING_PROVIDER") throw error;
+        const artifact = String(error.details?.artifact ?? "?");
+        cio.stderr.write(`assay: note: ${node.name} left out: it needs "${artifact}", which nothing provides${hintFor(artifact)}\n`);
+      }
+    }
+    if (runnable.length === 0) {
+      throw new AssayError(
+        "MISSING_PROVIDER",
+        `none of the installed detectors (${detectorNodes.map((n) => n.name).join(", ")}) can run on this input; supply what they need (see the notes above)`,
+      );
+    }
+  }
+
+  const p = build(runnable);
+  p.plan();
+  const mode = options.progress === false ? "off" : progressMode(cio.stderr, cio.env, options.quiet ?? false);
+  const progress = createProgress({ stream: cio.stderr, mode });
+  let report: Report;
+  try {
+    report = await p.run({
+      concurrency: options.concurrency ?? 2,
+      onProgress: progress.onProgress,
+      ...(options.cache ? { cache: diskCache(resolve(options.cache), { onCorrupt: (key) => cio.stderr.write(`assay: warning: cache entry ${key} was unreadable and is recomputed\n`) }) } : {}),
+      ...(cio.signal ? { signal: cio.signal } : {}),
+    });
+  } finally {
+    progress.stop();
+  }
+
+  if (!options.quiet) {
+    cio.stdout.write(renderConsole(report, { color: options.color ?? false, ...(options.maxPerType === undefined ? {} : { maxPerType: options.maxPerType }) }));
+  }
+  if (options.out) await writeOutput(options.out, renderJson(report));
+  if (options.csv) await writeOutput(options.csv, renderCsv(report));
+  if (options.html) await writeOutput(options.html, renderHtml(report));
+
+  const failed = report.nodes.filter((n) => n.status === "error");
+  for (const n of failed) cio.stderr.write(`assay: ${n.error?.code ?? "NODE_FAILED"}: ${n.name}: ${(n.error?.message ?? "failed").replace(/\s*\n\s*/g, " ")}\n`);
+  if (report.status === "cancelled") throw new AssayError("CANCELLED", "the run was cancelled; finished nodes are in the written report");
+  if (options.failOn) {
+    const threshold = rank[options.failOn];
+    const hits = report.findings.filter((f) => rank[f.severity] >= threshold).length;
+    if (hits > 0 || failed.length > 0) {
+      const why = [hits > 0 ? `${hits} finding${hits === 1 ? "" : "s"} at or above "${options.failOn}"` : "", failed.length > 0 ? `${failed.length} node${failed.length === 1 ? "" : "s"} failed` : ""]
+        .filter(Boolean)
+        .join(" and ");
+      cio.stderr.write(`assay: --fail-on ${options.failOn}: ${why}\n`);
+      return exitCodes.findings;
+    }
+  }
+  return exitCodes.ok;
+}
+
+function hintFor(artifact: string): string {
+  if (artifact === "pred_probs") return "; pass --pred-probs p.npy (out-of-sample predicted probabilities)";
+  if (artifact === "embeddings") return "; pass --embeddings e.npy or install a plugin with an embeddings extractor (@assay/io)";
+  return "";
+}
+
+/** Which detectors to run: the named ones (presets expanded), or every registered detector. */
+export function selectDetectors(registry: Registry, names: readonly string[] | undefined): { names: string[]; explicit: boolean } {
+  const all = registry.detectors().map((f) => f.nodeName);
+  if (names === undefined || names.length === 0) {
+    if (all.length === 0) {
+      throw new AssayError("MISSING_PROVIDER", "no detectors are installed; install a lens package, e.g. npm install @assay/duplicates (assay list shows what is installed)");
+    }
+    return { names: all, explicit: false };
+  }
+  const presets = registry.presets();
+  const out: string[] = [];
+  const add = (n: string) => {
+    if (!out.includes(n)) out.push(n);
+  };
+  for (const raw of names) {
+    const name = raw.trim();
+    if (!name) continue;
+    const factory = registry.factory(name);
+    if (factory?.kind === "detector") add(name);
+    else if (presets[name]) {
+      for (const member of presets[name]!) {
+        if (registry.factory(member)?.kind !== "detector") {
+          throw new AssayError("INVALID_OPTION", `preset "${name}" names detector "${member}", which is not installed`, { details: { option: "detectors", preset: name } });
+        }
+        add(member);
+      }
+    } else if (factory) {
+      throw new AssayError("INVALID_OPTION", `"${name}" is an extractor, not a detector; extractors run when a detector needs their output (configure them under "extractors")`, {
+        details: { option: "detectors", name },
+      });
+    } else {
+      const presetNames = Object.keys(presets);
+      throw new AssayError(
+        "INVALID_OPTION",
+        `unknown detector "${name}"; installed detectors: ${all.join(", ") || "none"}${presetNames.length ? `; presets: ${presetNames.join(", ")}` : ""}`,
+        { details: { option: "detectors", name } },
+      );
+    }
+  }
+  return { names: out, explicit: true };
+}
+
+/**
+ * `--ontology FILE` becomes `detectors.representation.ontology` and `--class-size a=3,b=5` becomes
+ * `detectors.coreset.classSize`, when those detectors are installed. The ontology is passed as the
+ * file's path when the detector's option is a string, else as the parsed JSON/YAML content.
+ */
+export async function applyPassThrough(config: AssayConfig, registry: Registry, options: Pick<AuditOptions, "ontology" | "classSize">): Promise<void> {
+  if (options.ontology !== undefined) {
+    const factory = registry.factory("representation");
+    if (factory?.kind !== "detector") {
+      throw new AssayError("INVALID_OPTION", `--ontology needs the "representation" detector; install @assay/representation`, { details: { option: "ontology" } });
+    }
+    const wantsPath = optionIsString(factory.schema, "ontology");
+    const value = wantsPath ? resolve(options.ontology) : await readStructured(options.ontology, "--ontology");
+    config.detectors = { ...config.detectors, representation: { ...config.detectors?.representation, ontology: value } };
+  }
+  if (options.classSize !== undefined) {
+    const factory = registry.factory("coreset");
+    if (factory?.kind !== "detector") {
+      throw new AssayError("INVALID_OPTION", `--class-size needs the "coreset" detector; install @assay/coreset`, { details: { option: "class-size" } });
+    }
+    config.detectors = { ...config.detectors, coreset: { ...config.detectors?.coreset, classSize: parseClassSize(options.classSize) } };
+  }
+}
+
+/** Parse `cat=3,dog=5` into `{ cat: 3, dog: 5 }`. */
+export function parseClassSize(text: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const part of text.split(",")) {
+    const item = part.trim();
+    if (!item) continue;
+    const eq = item.lastIndexOf("=");
+    const name = item.slice(0, eq).trim();
+    const n = Number(item.slice(eq + 1));
+    if (eq <= 0 || !name || !Number.isInteger(n) || n < 0) {
+      throw new AssayError("INVALID_OPTION", `--class-size: "${item}" is not class=count (a whole number ≥ 0); example: --class-size cat=20,dog=10`, { details: { option: "class-size" } });
+    }
+    out[name] = n;
+  }
+  return out;
+}
+
+function optionIsString(schema: unknown, key: string): boolean {
+  const shape = (schema as { shape?: Record<string, unknown> }).shape;
+  let field = shape?.[key] as { def?: { type?: string; innerType?: unknown } } | undefined;
+  for (let i = 0; field && i < 5; i++) {
+    const type = field.def?.type;
+    if (type === "string") return true;
+    if (type !== "optional" && type !== "default" && type !== "nullable") return false;
+    field = field.def?.innerType as typeof field;
+  }
+  return false;
+}
+
+async function readStructured(file: string, flag: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (error) {
+    throw new AssayError("IO_ERROR", `cannot read ${flag} ${file}: ${(error as Error).message}`, { details: { file }, cause: error });
+  }
+  try {
+    return extname(file).toLowerCase() === ".json" ? JSON.parse(text) : parseYaml(text);
+  } catch (error) {
+    throw new AssayError("INVALID_INPUT", `${flag} ${file} is not valid JSON/YAML: ${(error as Error).message.split("\n")[0]}`, { details: { file }, cause: error });
+  }
+}
+
+async function writeOutput(path: string, text: string): Promise<void> {
+  try {
+    await mkdir(dirname(resolve(path)), { recursive: true });
+    await writeFile(path, text);
+  } catch (error) {
+    throw new AssayError("IO_ERROR", `cannot write ${path}: ${(error as Error).message}`, { details: { file: path }, cause: error });
+  }
+}
+

@@ -1,0 +1,216 @@
+import { mkdir, writeFile } from "node:fs/promises";
+import { dirname } from "node:path";
+import { fsError, invalidInput } from "./errors.js";
+import { readBytes } from "./files.js";
+
+/** Element types `.npy` files can hold here. `bool` is read as 0/1 bytes; `float16` is widened to float32. */
+export type NpyDtype = "uint8" | "int8" | "uint16" | "int16" | "uint32" | "int32" | "int64" | "uint64" | "float16" | "float32" | "float64" | "bool";
+
+/** The typed array behind an {@link NpyArray}. 64-bit integers stay exact as BigInt arrays. */
+export type NpyData =
+  | Uint8Array
+  | Int8Array
+  | Uint16Array
+  | Int16Array
+  | Uint32Array
+  | Int32Array
+  | BigInt64Array
+  | BigUint64Array
+  | Float32Array
+  | Float64Array;
+
+/** A decoded `.npy` array: flat C-order data plus its shape. */
+export interface NpyArray {
+  data: NpyData;
+  shape: number[];
+  dtype: NpyDtype;
+}
+
+const DTYPES: Record<string, { dtype: NpyDtype; bytes: number }> = {
+  u1: { dtype: "uint8", bytes: 1 },
+  i1: { dtype: "int8", bytes: 1 },
+  b1: { dtype: "bool", bytes: 1 },
+  u2: { dtype: "uint16", bytes: 2 },
+  i2: { dtype: "int16", bytes: 2 },
+  u4: { dtype: "uint32", bytes: 4 },
+  i4: { dtype: "int32", bytes: 4 },
+  u8: { dtype: "uint64", bytes: 8 },
+  i8: { dtype: "int64", bytes: 8 },
+  f2: { dtype: "float16", bytes: 2 },
+  f4: { dtype: "float32", bytes: 4 },
+  f8: { dtype: "float64", bytes: 8 },
+};
+
+const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // "\x93NUMPY"
+
+/**
+ * Parse `.npy` bytes (format versions 1–3). Little- and big-endian data are both accepted; Fortran-order
+ * arrays are reordered to C order. Throws `INVALID_INPUT` naming `file` on anything malformed.
+ */
+export function parseNpy(bytes: Uint8Array, file = "(bytes)"): NpyArray {
+  const bad = (why: string) => invalidInput(`${file} is not a valid .npy file: ${why}`, { file });
+  if (bytes.length < 10 || MAGIC.some((m, i) => bytes[i] !== m)) throw bad("missing the \\x93NUMPY magic");
+  const major = bytes[6]!;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const headerLen = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
+  const headerStart = major === 1 ? 10 : 12;
+  if (headerStart + headerLen > bytes.length) throw bad("the header is cut off");
+  const header = new TextDecoder().decode(bytes.subarray(headerStart, headerStart + headerLen));
+  const descr = /'descr'\s*:\s*'([<>|=])([a-z]\d+)'/.exec(header);
+  const fortran = /'fortran_order'\s*:\s*(True|False)/.exec(header);
+  const shapeMatch = /'shape'\s*:\s*\(([^)]*)\)/.exec(header);
+  if (!descr || !fortran || !shapeMatch) throw bad(`cannot read the header ${JSON.stringify(header.trim())}`);
+  const kind = DTYPES[descr[2]!];
+  if (!kind) throw bad(`unsupported dtype '${descr[1]}${descr[2]}' (supported: ${Object.keys(DTYPES).join(", ")})`);
+  const shape = shapeMatch[1]!
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0)
+    .map(Number);
+  if (shape.some((d) => !Number.isInteger(d) || d < 0)) throw bad(`bad shape (${shapeMatch[1]})`);
+  const count = shape.reduce((a, b) => a * b, 1);
+  const start = headerStart + headerLen;
+  const need = count * kind.bytes;
+  if (bytes.length - start < need) {
+    throw bad(`shape (${shape.join(", ")}) needs ${need} data bytes but the file has ${bytes.length - start}`);
+  }
+  // Copy into a fresh, aligned buffer (the payload offset is rarely aligned to the element size).
+  const raw = new Uint8Array(need);
+  raw.set(bytes.subarray(start, start + need));
+  if (descr[1] === ">" && kind.bytes > 1) {
+    for (let i = 0; i < need; i += kind.bytes) raw.subarray(i, i + kind.bytes).reverse();
+  }
+  let data = makeTyped(kind.dtype, raw.buffer, count);
+  if (fortran[1] === "True" && shape.length > 1) data = fortranToC(data, shape);
+  return { data, shape, dtype: kind.dtype };
+}
+
+function makeTyped(dtype: NpyDtype, buffer: ArrayBuffer, count: number): NpyData {
+  switch (dtype) {
+    case "uint8":
+    case "bool":
+      return new Uint8Array(buffer, 0, count);
+    case "int8":
+      return new Int8Array(buffer, 0, count);
+    case "uint16":
+      return new Uint16Array(buffer, 0, count);
+    case "int16":
+      return new Int16Array(buffer, 0, count);
+    case "uint32":
+      return new Uint32Array(buffer, 0, count);
+    case "int32":
+      return new Int32Array(buffer, 0, count);
+    case "int64":
+      return new BigInt64Array(buffer, 0, count);
+    case "uint64":
+      return new BigUint64Array(buffer, 0, count);
+    case "float16":
+      return halfToFloat(new Uint16Array(buffer, 0, count));
+    case "float32":
+      return new Float32Array(buffer, 0, count);
+    case "float64":
+      return new Float64Array(buffer, 0, count);
+  }
+}
+
+function halfToFloat(half: Uint16Array): Float32Array {
+  const out = new Float32Array(half.length);
+  for (let i = 0; i < half.length; i++) {
+    const h = half[i]!;
+    const sign = h & 0x8000 ? -1 : 1;
+    const exp = (h >> 10) & 0x1f;
+    const frac = h & 0x3ff;
+    out[i] =
+      exp === 0 ? sign * 2 ** -14 * (frac / 1024) : exp === 31 ? (frac ? Number.NaN : sign * Infinity) : sign * 2 ** (exp - 15) * (1 + frac / 1024);
+  }
+  return out;
+}
+
+function fortranToC<T extends NpyData>(data: T, shape: number[]): T {
+  const n = shape.length;
+  const fStride = new Array<number>(n);
+  let s = 1;
+  for (let k = 0; k < n; k++) {
+    fStride[k] = s;
+    s *= shape[k]!;
+  }
+  const out = new (data.constructor as new (length: number) => T)(data.length);
+  const idx = new Array<number>(n).fill(0);
+  for (let c = 0; c < data.length; c++) {
+    let f = 0;
+    for (let k = 0; k < n; k++) f += idx[k]! * fStride[k]!;
+    (out as unknown as number[])[c] = (data as unknown as number[])[f]!;
+    for (let k = n - 1; k >= 0; k--) {
+      if (++idx[k]! < shape[k]!) break;
+      idx[k] = 0;
+    }
+  }
+  return out;
+}
+
+/** Read a `.npy` file (or parse bytes you already have). See {@link parseNpy}. */
+export async function readNpy(source: string | Uint8Array): Promise<NpyArray> {
+  if (typeof source !== "string") return parseNpy(source);
+  return parseNpy(await readBytes(source), source);
+}
+
+/** Data types {@link encodeNpy} can write. */
+export type NpyWritable = Uint8Array | Int8Array | Uint16Array | Int16Array | Uint32Array | Int32Array | BigInt64Array | BigUint64Array | Float32Array | Float64Array;
+
+function descrOf(data: NpyWritable): string {
+  if (data instanceof Uint8Array) return "|u1";
+  if (data instanceof Int8Array) return "|i1";
+  if (data instanceof Uint16Array) return "<u2";
+  if (data instanceof Int16Array) return "<i2";
+  if (data instanceof Uint32Array) return "<u4";
+  if (data instanceof Int32Array) return "<i4";
+  if (data instanceof BigInt64Array) return "<i8";
+  if (data instanceof BigUint64Array) return "<u8";
+  if (data instanceof Float32Array) return "<f4";
+  return "<f8";
+}
+
+/**
+ * Encode a typed array as `.npy` (version 1.0, little-endian, C order). `shape` must multiply to
+ * `data.length`; a 1-D shape `[data.length]` is the default.
+ */
+export function encodeNpy(data: NpyWritable, shape: readonly number[] = [data.length]): Uint8Array {
+  const count = shape.reduce((a, b) => a * b, 1);
+  if (shape.some((d) => !Number.isInteger(d) || d < 0) || count !== data.length) {
+    throw invalidInput(`shape [${shape.join(", ")}] does not match ${data.length} values`, { shape: [...shape] });
+  }
+  const shapeText = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(", ")})`;
+  let header = `{'descr': '${descrOf(data)}', 'fortran_order': False, 'shape': ${shapeText}, }`;
+  const total = 10 + header.length + 1;
+  header += " ".repeat((64 - (total % 64)) % 64) + "\n";
+  const out = new Uint8Array(10 + header.length + data.byteLength);
+  out.set(MAGIC, 0);
+  out[6] = 1;
+  out[7] = 0;
+  new DataView(out.buffer).setUint16(8, header.length, true);
+  for (let i = 0; i < header.length; i++) out[10 + i] = header.charCodeAt(i);
+  out.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), 10 + header.length);
+  return out;
+}
+
+/** Write a typed array to a `.npy` file (parent folders are created). */
+export async function writeNpy(path: string, data: NpyWritable, shape: readonly number[] = [data.length]): Promise<void> {
+  const bytes = encodeNpy(data, shape);
+  try {
+    await mkdir(dirname(path), { recursive: true });
+    await writeFile(path, bytes);
+  } catch (error) {
+    throw fsError(error, path, "write");
+  }
+}
+
+/** Copy any numeric {@link NpyData} into plain numbers (BigInt values converted with `Number`). */
+export function toNumbers(data: NpyData): Float64Array {
+  const out = new Float64Array(data.length);
+  if (data instanceof BigInt64Array || data instanceof BigUint64Array) {
+    for (let i = 0; i < data.length; i++) out[i] = Number(data[i]!);
+  } else {
+    out.set(data);
+  }
+  return out;
+}

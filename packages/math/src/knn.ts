@@ -1,0 +1,358 @@
+import { availableParallelism } from "node:os";
+import { Worker } from "node:worker_threads";
+import type { Float32Matrix, KnnGraph } from "@assay/core";
+import { cancelled, checkInt, invalidInput, invalidOption } from "./errors.js";
+import { exactDistance, exactScanRow, heapPush, heapReplaceTop, scanRows, type ScanContext } from "./knn-kernel.js";
+import { assertFinite, assertMatrix } from "./matrix.js";
+import { hnswSearch, type HnswOptions } from "./hnsw.js";
+
+/** Distance used by {@link knn}: `euclidean` (L2, not squared) or `cosine` (1 − cosine similarity). */
+export type Metric = "euclidean" | "cosine";
+
+/** Options of {@link knn} and {@link knnQuery}. */
+export interface KnnOptions {
+  /** Neighbours per row (integer ≥ 1; at most n − 1 when self is excluded). */
+  k: number;
+  /** Default `"euclidean"`. Cosine distance of an all-zero row to anything is 1. */
+  metric?: Metric;
+  /** Leave each row's own index out of its neighbours (default true; ignored by {@link knnQuery}). */
+  excludeSelf?: boolean;
+  /**
+   * `"exact"`: blocked brute force; `"hnsw"`: approximate hnswlib index; `"auto"` (default): exact
+   * while n²·d ≤ 5·10¹⁰ (about 28k×64), HNSW beyond.
+   */
+  method?: "exact" | "hnsw" | "auto";
+  /** HNSW parameters (see {@link HnswOptions}). */
+  hnsw?: HnswOptions;
+  /** HNSW only: re-score candidates with exact float64 distances and sort by (distance, index). Default true. */
+  rerank?: boolean;
+  /**
+   * Exact only: worker threads to use. Default: all cores when the work is large (n·m·d ≥ 3·10⁸),
+   * none (main thread) otherwise. `0` forces the main thread; a positive number forces that many workers.
+   */
+  workers?: number;
+  /** Abort the computation; the promise rejects with an AssayError `CANCELLED`. */
+  signal?: AbortSignal;
+  /** Called with (rows done, rows total) as query rows complete. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+const AUTO_EXACT_LIMIT = 5e10;
+const AUTO_WORKER_MIN = 3e8;
+const MARGIN = 8;
+
+function norms2(m: Float32Matrix): Float64Array {
+  const { rows, cols, data } = m;
+  const out = new Float64Array(rows);
+  for (let i = 0; i < rows; i++) {
+    let s = 0;
+    for (let j = i * cols, e = j + cols; j < e; j++) s += data[j]! * data[j]!;
+    out[i] = s;
+  }
+  return out;
+}
+
+function validateCommon(fn: string, opts: KnnOptions): Required<Pick<KnnOptions, "metric" | "method">> {
+  if (opts === null || typeof opts !== "object") throw invalidOption(fn, "k", "is required");
+  const metric = opts.metric ?? "euclidean";
+  if (metric !== "euclidean" && metric !== "cosine") throw invalidOption(fn, "metric", `must be "euclidean" or "cosine", got ${String(metric)}`);
+  const method = opts.method ?? "auto";
+  if (method !== "exact" && method !== "hnsw" && method !== "auto") throw invalidOption(fn, "method", `must be "exact", "hnsw" or "auto", got ${String(method)}`);
+  if (opts.workers !== undefined) checkInt(fn, "workers", opts.workers, 0, 256);
+  return { metric, method };
+}
+
+/**
+ * k nearest neighbours of every row of `m` among the rows of `m`: one {@link KnnGraph} artifact
+ * (indices n×k, nearest first, ties by the lower index; distances: euclidean L2 or cosine 1 − cos).
+ *
+ * Exact mode scores candidates with the matrix-multiply form in cache-sized tiles, re-scores the best
+ * with the exact formula in float64 and verifies nothing was missed, so neighbour sets equal a brute
+ * force search (and scikit-learn's `algorithm="brute"` away from exact ties). Large inputs run on
+ * worker threads.
+ *
+ * @throws AssayError `INVALID_INPUT` for an empty matrix, NaN/Inf (naming row and column) or k too
+ * large; `INVALID_OPTION` for a bad option; `CANCELLED` when `signal` aborts.
+ */
+export async function knn(m: Float32Matrix, opts: KnnOptions): Promise<KnnGraph> {
+  const fn = "knn";
+  const { metric, method } = validateCommon(fn, opts);
+  assertMatrix(m, "matrix", fn);
+  assertFinite(m, "matrix");
+  const excludeSelf = opts.excludeSelf ?? true;
+  const maxK = excludeSelf ? m.rows - 1 : m.rows;
+  if (!Number.isInteger(opts.k) || opts.k < 1) throw invalidOption(fn, "k", `must be an integer ≥ 1, got ${String(opts.k)}`);
+  if (opts.k > maxK) {
+    throw invalidInput(fn, `k = ${opts.k} needs at least ${excludeSelf ? opts.k + 1 : opts.k} rows${excludeSelf ? " (self excluded)" : ""}, the matrix has ${m.rows}`, { k: opts.k, rows: m.rows });
+  }
+  const resolved = method === "auto" ? (m.rows * m.rows * m.cols <= AUTO_EXACT_LIMIT ? "exact" : "hnsw") : method;
+  if (resolved === "hnsw") {
+    const r = await hnswSearch(m, m, { k: opts.k, metric, excludeSelf, rerank: opts.rerank ?? true, hnsw: opts.hnsw ?? {}, signal: opts.signal, onProgress: opts.onProgress });
+    return { rows: m.rows, k: opts.k, metric, indices: r.indices, distances: r.distances, includesSelf: !excludeSelf, method: "hnsw" };
+  }
+  const r = await exactSearch(m, m, opts.k, metric, excludeSelf, opts);
+  return { rows: m.rows, k: opts.k, metric, indices: r.indices, distances: r.distances, includesSelf: !excludeSelf, method: "exact" };
+}
+
+/**
+ * k nearest neighbours in `reference` of every row of `queries` (new points against an existing
+ * set; nothing is excluded). Same options and guarantees as {@link knn}; the result's `rows` is the
+ * number of queries and `includesSelf` is false.
+ *
+ * @throws AssayError `INVALID_INPUT` on a column-count mismatch, empty input, NaN/Inf or k > reference rows.
+ */
+export async function knnQuery(reference: Float32Matrix, queries: Float32Matrix, opts: KnnOptions): Promise<KnnGraph> {
+  const fn = "knnQuery";
+  const { metric, method } = validateCommon(fn, opts);
+  assertMatrix(reference, "reference", fn);
+  assertMatrix(queries, "queries", fn);
+  if (reference.cols !== queries.cols) {
+    throw invalidInput(fn, `dimension mismatch: reference has ${reference.cols} columns, queries have ${queries.cols}`);
+  }
+  assertFinite(reference, "reference");
+  assertFinite(queries, "queries");
+  if (!Number.isInteger(opts.k) || opts.k < 1) throw invalidOption(fn, "k", `must be an integer ≥ 1, got ${String(opts.k)}`);
+  if (opts.k > reference.rows) throw invalidInput(fn, `k = ${opts.k} exceeds the ${reference.rows} reference rows`, { k: opts.k, rows: reference.rows });
+  const resolved = method === "auto" ? (reference.rows * queries.rows * reference.cols <= AUTO_EXACT_LIMIT ? "exact" : "hnsw") : method;
+  if (resolved === "hnsw") {
+    const r = await hnswSearch(reference, queries, { k: opts.k, metric, excludeSelf: false, rerank: opts.rerank ?? true, hnsw: opts.hnsw ?? {}, signal: opts.signal, onProgress: opts.onProgress });
+    return { rows: queries.rows, k: opts.k, metric, indices: r.indices, distances: r.distances, includesSelf: false, method: "hnsw" };
+  }
+  const r = await exactSearch(reference, queries, opts.k, metric, false, opts);
+  return { rows: queries.rows, k: opts.k, metric, indices: r.indices, distances: r.distances, includesSelf: false, method: "exact" };
+}
+
+function shareFloat32(a: Float32Array): Float32Array {
+  if (a.buffer instanceof SharedArrayBuffer) return a;
+  const s = new Float32Array(new SharedArrayBuffer(a.byteLength));
+  s.set(a);
+  return s;
+}
+
+function shareFloat64(a: Float64Array): Float64Array {
+  const s = new Float64Array(new SharedArrayBuffer(a.byteLength));
+  s.set(a);
+  return s;
+}
+
+async function exactSearch(
+  reference: Float32Matrix,
+  queries: Float32Matrix,
+  k: number,
+  metric: Metric,
+  excludeSelf: boolean,
+  opts: KnnOptions,
+): Promise<{ indices: Int32Array; distances: Float32Array }> {
+  const nQ = queries.rows;
+  const nR = reference.rows;
+  const d = reference.cols;
+  const work = nQ * nR * d;
+  const cores = Math.max(1, availableParallelism());
+  const workers = opts.workers ?? (work >= AUTO_WORKER_MIN ? cores : 0);
+  const signal = opts.signal;
+  if (signal?.aborted) throw cancelled("knn", signal.reason);
+  const same = reference === queries;
+  if (workers === 0) {
+    const ctx: ScanContext = {
+      Q: queries.data,
+      R: reference.data,
+      nQ,
+      nR,
+      d,
+      qNorm2: norms2(queries),
+      rNorm2: same ? norms2(queries) : norms2(reference),
+      k,
+      margin: MARGIN,
+      cosine: metric === "cosine",
+      excludeSelf,
+      outIdx: new Int32Array(nQ * k),
+      outDist: new Float32Array(nQ * k),
+    };
+    // Chunks keep the event loop responsive for progress and abort.
+    const chunk = Math.max(16, Math.floor(2e7 / Math.max(1, nR * d)));
+    for (let q0 = 0; q0 < nQ; q0 += chunk) {
+      const q1 = Math.min(nQ, q0 + chunk);
+      scanRows(ctx, q0, q1);
+      opts.onProgress?.(q1, nQ);
+      if (q1 < nQ) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        if (signal?.aborted) throw cancelled("knn", signal.reason);
+      }
+    }
+    return { indices: ctx.outIdx, distances: ctx.outDist };
+  }
+  const Q = shareFloat32(queries.data);
+  const R = same ? Q : shareFloat32(reference.data);
+  const qNorm2 = shareFloat64(norms2(queries));
+  const rNorm2 = same ? qNorm2 : shareFloat64(norms2(reference));
+  const outIdx = new Int32Array(new SharedArrayBuffer(nQ * k * 4));
+  const outDist = new Float32Array(new SharedArrayBuffer(nQ * k * 4));
+  const counter = new Int32Array(new SharedArrayBuffer(4));
+  const chunk = Math.max(16, Math.min(1024, Math.floor(nQ / (workers * 8)) || 16));
+  const ctx = { Q, R, nQ, nR, d, qNorm2, rNorm2, k, margin: MARGIN, cosine: metric === "cosine", excludeSelf, outIdx, outDist };
+  await runPool(Math.min(workers, Math.ceil(nQ / chunk)), { ctx, counter, chunk }, nQ, signal, opts.onProgress);
+  // Copy out of shared memory so callers get ordinary, transferable arrays.
+  return { indices: new Int32Array(outIdx), distances: new Float32Array(outDist) };
+}
+
+let workerSource: string | undefined;
+
+/** The worker program: the kernel functions' own source plus a loop that claims row chunks. */
+function getWorkerSource(): string {
+  if (workerSource !== undefined) return workerSource;
+  const fns = [heapPush, heapReplaceTop, exactDistance, exactScanRow, scanRows].map((f) => f.toString()).join("\n");
+  workerSource = `"use strict";
+var __name = function (target) { return target; };
+const { parentPort, workerData } = require("node:worker_threads");
+${fns}
+const { ctx, counter, chunk } = workerData;
+for (;;) {
+  const q0 = Atomics.add(counter, 0, chunk);
+  if (q0 >= ctx.nQ) break;
+  const q1 = Math.min(ctx.nQ, q0 + chunk);
+  ${scanRows.name}(ctx, q0, q1);
+  parentPort.postMessage(q1 - q0);
+}
+parentPort.postMessage(-1);
+`;
+  return workerSource;
+}
+
+function runPool(
+  count: number,
+  workerData: unknown,
+  total: number,
+  signal: AbortSignal | undefined,
+  onProgress: ((done: number, total: number) => void) | undefined,
+): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const source = getWorkerSource();
+    const pool: Worker[] = [];
+    let finished = 0;
+    let done = 0;
+    let settled = false;
+    const stop = (): void => {
+      for (const w of pool) void w.terminate();
+      signal?.removeEventListener("abort", onAbort);
+    };
+    const fail = (err: unknown): void => {
+      if (settled) return;
+      settled = true;
+      stop();
+      reject(err);
+    };
+    const onAbort = (): void => fail(cancelled("knn", signal?.reason));
+    signal?.addEventListener("abort", onAbort, { once: true });
+    for (let w = 0; w < count; w++) {
+      const worker = new Worker(source, { eval: true, workerData });
+      pool.push(worker);
+      worker.on("message", (msg: number) => {
+        if (msg === -1) {
+          finished++;
+          if (finished === count && !settled) {
+            settled = true;
+            stop();
+            resolve();
+          }
+          return;
+        }
+        done += msg;
+        onProgress?.(done, total);
+      });
+      worker.on("error", (err) => fail(invalidInput("knn", `worker failed: ${err instanceof Error ? err.message : String(err)}`)));
+      worker.on("exit", (code) => {
+        if (code !== 0 && !settled) fail(invalidInput("knn", `worker exited with code ${code}`));
+      });
+    }
+  });
+}
+
+/** Compressed sparse rows of radius neighbours: row i's neighbours are `indices[offsets[i] .. offsets[i+1])`. */
+export interface RadiusNeighbors {
+  offsets: Int32Array;
+  indices: Int32Array;
+  distances: Float32Array;
+}
+
+/** Options of {@link radiusNeighbors}. */
+export interface RadiusOptions {
+  /** Default `"euclidean"`. */
+  metric?: Metric;
+  /** Leave each row out of its own neighbours (default true). */
+  excludeSelf?: boolean;
+}
+
+/**
+ * All rows within `radius` (distance ≤ radius, like scikit-learn) of every row, as CSR arrays, each
+ * row's neighbours sorted by (distance, index). Candidates come from the matrix-multiply form with a
+ * rounding margin; membership and distances use the exact float64 formula. Runs in the calling thread.
+ *
+ * @throws AssayError `INVALID_INPUT` for an empty matrix or NaN/Inf; `INVALID_OPTION` for a negative radius.
+ */
+export function radiusNeighbors(m: Float32Matrix, radius: number, opts: RadiusOptions = {}): RadiusNeighbors {
+  const fn = "radiusNeighbors";
+  assertMatrix(m, "matrix", fn);
+  assertFinite(m, "matrix");
+  if (!(radius >= 0) || !Number.isFinite(radius)) throw invalidOption(fn, "radius", `must be a finite number ≥ 0, got ${String(radius)}`);
+  const metric = opts.metric ?? "euclidean";
+  if (metric !== "euclidean" && metric !== "cosine") throw invalidOption(fn, "metric", `must be "euclidean" or "cosine", got ${String(metric)}`);
+  const excludeSelf = opts.excludeSelf ?? true;
+  const { rows: n, cols: d, data } = m;
+  const cosine = metric === "cosine";
+  const nrm2 = norms2(m);
+  const ctx: ScanContext = {
+    Q: data, R: data, nQ: n, nR: n, d, qNorm2: nrm2, rNorm2: nrm2, k: 0, margin: 0, cosine, excludeSelf,
+    outIdx: new Int32Array(0), outDist: new Float32Array(0),
+  };
+  let maxR2 = 0;
+  for (let i = 0; i < n; i++) if (nrm2[i]! > maxR2) maxR2 = nrm2[i]!;
+  const thr = cosine ? radius : radius * radius;
+  const offsets = new Int32Array(n + 1);
+  let idx = new Int32Array(Math.max(16, n));
+  let dist = new Float64Array(idx.length);
+  let count = 0;
+  const rowI: number[] = [];
+  const rowD: number[] = [];
+  const BR = 256;
+  for (let i = 0; i < n; i++) {
+    rowI.length = 0;
+    rowD.length = 0;
+    const io = i * d;
+    const ni = nrm2[i]!;
+    const tol = cosine ? 1e-9 : 1e-9 * (ni + maxR2) + 1e-30;
+    for (let r0 = 0; r0 < n; r0 += BR) {
+      const r1 = Math.min(n, r0 + BR);
+      for (let j = r0; j < r1; j++) {
+        if (excludeSelf && j === i) continue;
+        const jo = j * d;
+        let dot = 0;
+        for (let p = 0; p < d; p++) dot += data[io + p]! * data[jo + p]!;
+        const nj = nrm2[j]!;
+        const a = cosine ? (ni === 0 || nj === 0 ? 1 : 1 - dot / Math.sqrt(ni * nj)) : ni + nj - 2 * dot;
+        if (a > thr + tol) continue;
+        const e = exactDistance(ctx, i, j);
+        if (e <= thr) {
+          rowI.push(j);
+          rowD.push(cosine ? e : Math.sqrt(e));
+        }
+      }
+    }
+    const order = rowI.map((_, t) => t).sort((a, b) => rowD[a]! - rowD[b]! || rowI[a]! - rowI[b]!);
+    if (count + order.length > idx.length) {
+      const grown = Math.max(idx.length * 2, count + order.length);
+      const ni2 = new Int32Array(grown);
+      ni2.set(idx.subarray(0, count));
+      const nd2 = new Float64Array(grown);
+      nd2.set(dist.subarray(0, count));
+      idx = ni2;
+      dist = nd2;
+    }
+    for (const t of order) {
+      idx[count] = rowI[t]!;
+      dist[count] = rowD[t]!;
+      count++;
+    }
+    offsets[i + 1] = count;
+  }
+  return { offsets, indices: idx.slice(0, count), distances: Float32Array.from(dist.subarray(0, count)) };
+}

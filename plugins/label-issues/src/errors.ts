@@ -1,0 +1,14 @@
+import { AssayError } from "@assay/core";
+
+/** The package name, used as the `plugin` of every error and node. */
+export const PLUGIN_NAME = "@assay/label-issues";
+
+/** An `INVALID_INPUT` error owned by this package. */
+export function invalidInput(message: string, details: Record<string, unknown> = {}, stage?: string): AssayError {
+  return new AssayError("INVALID_INPUT", message, { plugin: PLUGIN_NAME, details, ...(stage ? { stage } : {}) });
+}
+
+/** An `INVALID_OPTION` error owned by this package. */
+export function invalidOption(message: string, details: Record<string, unknown> = {}, stage?: string): AssayError {
+  return new AssayError("INVALID_OPTION", message, { plugin: PLUGIN_NAME, details, ...(stage ? { stage } : {}) });
+}

@@ -1,0 +1,23 @@
+import type { LabelsInput, ProbMatrix } from "./types.js";
+import { type Checked, checkInputs } from "./validate.js";
+
+/**
+ * Per-class confident thresholds (cleanlab `count.get_confident_thresholds`): the mean predicted
+ * probability of class k over examples labelled k; 2 for classes absent from labels; floored at 2e-6.
+ */
+export function getConfidentThresholds(labels: LabelsInput, predProbs: ProbMatrix): Float64Array {
+  return thresholdsOf(checkInputs(labels, predProbs, { allowOneClass: true }));
+}
+
+/** Internal: thresholds on validated inputs. */
+export function thresholdsOf(c: Checked): Float64Array {
+  const { y, P, n, K, counts } = c;
+  const sums = new Float64Array(K);
+  for (let i = 0; i < n; i++) {
+    const yi = y[i]!;
+    sums[yi]! += P[i * K + yi]!;
+  }
+  const t = new Float64Array(K);
+  for (let k = 0; k < K; k++) t[k] = Math.max(counts[k]! > 0 ? sums[k]! / counts[k]! : 2, 2e-6);
+  return t;
+}

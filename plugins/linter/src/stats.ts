@@ -1,0 +1,444 @@
+import { type ChwImage, type CropWindow, chwSource, cropWindow, type PixelSource, regionToFloat64, type XyxyBox } from "./image.js";
+
+/** Result of {@link bitDepth}: the inferred depth and the value range used to rescale. */
+export interface BitDepth {
+  depth: number;
+  lo: number;
+  hi: number;
+}
+
+const DEPTHS = [1, 8, 12, 16, 32];
+
+/**
+ * DataEval's bit-depth inference from the data's own min and max (NaN ignored): depth 0 with range
+ * (min, max) when a value is negative, NaN range when there is no value, else the first of
+ * 1, 8, 12, 16, 32 with `2^d > max` and range `(0, 2^d − 1)`.
+ */
+export function bitDepthOf(min: number, max: number): BitDepth {
+  if (!(min <= max)) return { depth: 0, lo: Number.NaN, hi: Number.NaN };
+  if (min < 0) return { depth: 0, lo: min, hi: max };
+  const depth = DEPTHS.find((d) => 2 ** d > max) ?? 32;
+  return { depth, lo: 0, hi: 2 ** depth - 1 };
+}
+
+/** {@link bitDepthOf} over an array (NaN ignored). */
+export function bitDepth(values: ArrayLike<number>): BitDepth {
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i] as number;
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  return bitDepthOf(min, max);
+}
+
+/** Sorted distinct non-NaN values of one channel (or all) with their multiplicities. @internal */
+interface Dist {
+  values: Float64Array;
+  counts: Float64Array;
+  n: number;
+}
+
+function distFromCounts(counts: Uint32Array | Float64Array, used: number): Dist {
+  let distinct = 0;
+  for (let v = 0; v < used; v++) if (counts[v]! > 0) distinct++;
+  const values = new Float64Array(distinct);
+  const out = new Float64Array(distinct);
+  let k = 0;
+  let n = 0;
+  for (let v = 0; v < used; v++) {
+    const c = counts[v]!;
+    if (c > 0) {
+      values[k] = v;
+      out[k++] = c;
+      n += c;
+    }
+  }
+  return { values, counts: out, n };
+}
+
+function distFromValues(raw: Float64Array): Dist {
+  const sorted = raw.slice().sort();
+  let n = sorted.length;
+  while (n > 0 && Number.isNaN(sorted[n - 1]!)) n--; // NaN sort last
+  const values: number[] = [];
+  const counts: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const v = sorted[i]!;
+    if (values.length > 0 && values[values.length - 1] === v) counts[counts.length - 1]!++;
+    else {
+      values.push(v);
+      counts.push(1);
+    }
+  }
+  return { values: Float64Array.from(values), counts: Float64Array.from(counts), n };
+}
+
+/** Pixel and visual statistics of a set of values (image-stats-linter.md §1.2–1.3). */
+export interface PixelStats {
+  mean: number;
+  std: number;
+  var: number;
+  skew: number;
+  kurtosis: number;
+  entropy: number;
+  missing: number;
+  zeros: number;
+  brightness: number;
+  darkness: number;
+  contrast: number;
+  sharpness: number;
+  /** P0, P25, P50, P75, P100 (numpy "linear"). */
+  percentiles: [number, number, number, number, number];
+  /** 256-bin histogram counts. */
+  histogram: Float64Array;
+}
+
+/** Dimension statistics of a region (image-stats-linter.md §1.1). */
+export interface DimensionStats {
+  offset_x: number;
+  offset_y: number;
+  width: number;
+  height: number;
+  channels: number;
+  size: number;
+  aspect_ratio: number;
+  depth: number;
+  center: [number, number];
+  distance_center: number;
+  distance_edge: number;
+  invalid_box: boolean;
+}
+
+/** Every statistic of one image or box: dimensions, pixel/visual stats, optional per-channel stats. */
+export interface DatumStats extends DimensionStats, PixelStats {
+  /** Per-channel pixel/visual stats (when requested), channel 0 first. */
+  perChannel?: PixelStats[];
+}
+
+/** Options of {@link computeStats}. */
+export interface ComputeStatsOptions {
+  /** Rescale pixel values by the inferred bit depth before pixel/visual stats (default true). */
+  normalize?: boolean;
+  /** Also compute pixel/visual stats per channel (default false). */
+  perChannel?: boolean;
+  /** A box (xyxy, pixel coordinates) to compute the stats of instead of the whole image. */
+  box?: XyxyBox;
+}
+
+/**
+ * Every dimension, pixel and visual statistic of one image (or one box of it), exactly as
+ * image-stats-linter.md defines them. Constant regions get std = var = skew = kurtosis = 0.
+ */
+export function computeStats(image: ChwImage, options: ComputeStatsOptions = {}): DatumStats {
+  const src = chwSource(image);
+  const depth = bitDepth(image.data).depth;
+  const box = options.box ?? { x0: 0, y0: 0, x1: image.width, y1: image.height };
+  const win = cropWindow(box);
+  const region = regionToFloat64(src, win);
+  return statsOfRegion(src, box, win, region, depth, options.normalize ?? true, options.perChannel ?? false);
+}
+
+/** Dimension stats of a box on an image of the given size. @internal */
+export function dimensionStats(box: XyxyBox, channels: number, W: number, H: number, depth: number): DimensionStats {
+  const { x0, y0, x1, y1 } = box;
+  const width = x1 - x0;
+  const height = y1 - y0;
+  const aspect = width === 0 && height === 0 ? Number.NaN : height > width ? -(1 - width / height) : 1 - height / width;
+  const cx = (x0 + x1) / 2;
+  const cy = (y0 + y1) / 2;
+  const outside = x1 <= 0 || y1 <= 0 || x0 >= W || y0 >= H;
+  return {
+    offset_x: x0,
+    offset_y: y0,
+    width,
+    height,
+    channels,
+    size: width * height,
+    aspect_ratio: aspect,
+    depth,
+    center: [cx, cy],
+    distance_center: Math.hypot(cx - W / 2, cy - H / 2),
+    distance_edge: Math.min(Math.abs(x0), Math.abs(y0), Math.abs(x1 - W), Math.abs(y1 - H)),
+    invalid_box: !(x0 < x1 && y0 < y1 && !outside),
+  };
+}
+
+/**
+ * Stats of an already-cropped planar region (CHW Float64Array with NaN padding). `depth` is the
+ * bit depth of the full raw image. @internal
+ */
+export function statsOfRegion(
+  src: PixelSource,
+  box: XyxyBox,
+  win: CropWindow,
+  region: Float64Array,
+  depth: number,
+  normalize: boolean,
+  perChannel: boolean,
+): DatumStats {
+  const C = src.channels;
+  const plane = win.width * win.height;
+  const levels = src.integerLevels;
+  // distributions per channel and overall
+  let all: Dist;
+  const channelDists: Dist[] = [];
+  const nanPerChannel = new Float64Array(C);
+  const zerosPerChannel = new Float64Array(C);
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
+  if (levels > 0) {
+    const total = new Float64Array(levels + 1);
+    for (let c = 0; c < C; c++) {
+      const counts = new Float64Array(levels + 1);
+      let nan = 0;
+      let top = -1;
+      for (let i = c * plane, end = i + plane; i < end; i++) {
+        const v = region[i]!;
+        if (v !== v) nan++;
+        else {
+          counts[v]!++;
+          if (v > top) top = v;
+        }
+      }
+      nanPerChannel[c] = nan;
+      zerosPerChannel[c] = counts[0]!;
+      if (perChannel) channelDists.push(distFromCounts(counts, top + 1));
+      for (let v = 0; v <= top; v++) total[v]! += counts[v]!;
+    }
+    all = distFromCounts(total, levels + 1);
+  } else {
+    for (let c = 0; c < C; c++) {
+      const planeValues = region.subarray(c * plane, (c + 1) * plane);
+      let nan = 0;
+      let zeros = 0;
+      for (let i = 0; i < planeValues.length; i++) {
+        const v = planeValues[i]!;
+        if (v !== v) nan++;
+        else if (v === 0) zeros++;
+      }
+      nanPerChannel[c] = nan;
+      zerosPerChannel[c] = zeros;
+      if (perChannel) channelDists.push(distFromValues(planeValues));
+    }
+    all = distFromValues(region);
+  }
+  if (all.n > 0) {
+    min = all.values[0]!;
+    max = all.values[all.values.length - 1]!;
+  }
+  const range = bitDepthOf(min, max);
+  const scale = makeScale(range, normalize);
+  const histRange = histogramRange(all, scale, normalize);
+
+  const totalNan = nanPerChannel.reduce((a, b) => a + b, 0);
+  const totalZeros = zerosPerChannel.reduce((a, b) => a + b, 0);
+  const sharp = sharpness(meanOverChannels(region, C, plane), win.width, win.height);
+  const stats: DatumStats = {
+    ...dimensionStats(box, C, src.width, src.height, depth),
+    ...pixelStats(all, scale, histRange, totalNan / region.length, totalZeros / region.length, sharp),
+  };
+  if (perChannel) {
+    stats.perChannel = channelDists.map((d, c) =>
+      pixelStats(
+        d,
+        scale,
+        histRange,
+        nanPerChannel[c]! / plane,
+        zerosPerChannel[c]! / plane,
+        sharpness(region.subarray(c * plane, (c + 1) * plane), win.width, win.height),
+      ),
+    );
+  }
+  return stats;
+}
+
+function makeScale(range: BitDepth, normalize: boolean): (v: number) => number {
+  if (!normalize || range.depth === 1) return (v) => v;
+  const { lo, hi } = range;
+  const span = hi - lo;
+  // a constant negative region has span 0: DataEval divides 0 by 0 (NaN); assay maps it to 0
+  if (!(span > 0)) return () => 0;
+  return (v) => (v - lo) / span;
+}
+
+function histogramRange(all: Dist, scale: (v: number) => number, normalize: boolean): [number, number] {
+  if (normalize || all.n === 0) return [0, 1];
+  const scaledMax = scale(all.values[all.values.length - 1]!);
+  const scaledMin = scale(all.values[0]!);
+  const d = bitDepthOf(scaledMin, scaledMax);
+  return d.depth === 0 ? [0, 1] : [0, 2 ** d.depth - 1];
+}
+
+const NAN_PIXEL: Omit<PixelStats, "missing" | "zeros" | "sharpness" | "histogram"> = {
+  mean: Number.NaN,
+  std: Number.NaN,
+  var: Number.NaN,
+  skew: Number.NaN,
+  kurtosis: Number.NaN,
+  entropy: 0,
+  brightness: Number.NaN,
+  darkness: Number.NaN,
+  contrast: Number.NaN,
+  percentiles: [Number.NaN, Number.NaN, Number.NaN, Number.NaN, Number.NaN],
+};
+
+function pixelStats(
+  dist: Dist,
+  scale: (v: number) => number,
+  histRange: [number, number],
+  missing: number,
+  zeros: number,
+  sharp: number,
+): PixelStats {
+  const histogram = new Float64Array(256);
+  if (dist.n === 0) return { ...NAN_PIXEL, percentiles: [...NAN_PIXEL.percentiles], missing, zeros, sharpness: sharp, histogram };
+  const k = dist.values.length;
+  const s = new Float64Array(k);
+  for (let i = 0; i < k; i++) s[i] = scale(dist.values[i]!);
+  const n = dist.n;
+  let sum = 0;
+  for (let i = 0; i < k; i++) sum += s[i]! * dist.counts[i]!;
+  const mean = sum / n;
+  let m2 = 0;
+  let m3 = 0;
+  let m4 = 0;
+  if (k > 1) {
+    for (let i = 0; i < k; i++) {
+      const d = s[i]! - mean;
+      const d2 = d * d;
+      const c = dist.counts[i]!;
+      m2 += c * d2;
+      m3 += c * d2 * d;
+      m4 += c * d2 * d2;
+    }
+    m2 /= n;
+    m3 /= n;
+    m4 /= n;
+  }
+  const constant = k === 1 || m2 === 0;
+  // histogram with numpy's bin assignment rules
+  const [lo, hi] = histRange;
+  const norm = 256 / (hi - lo);
+  const step = (hi - lo) / 256;
+  const edge = (i: number) => (i === 256 ? hi : lo + i * step);
+  let histTotal = 0;
+  for (let i = 0; i < k; i++) {
+    const v = s[i]!;
+    if (!(v >= lo && v <= hi)) continue;
+    let b = Math.trunc((v - lo) * norm);
+    if (b === 256) b = 255;
+    if (v < edge(b)) b--;
+    else if (b !== 255 && v >= edge(b + 1)) b++;
+    histogram[b]! += dist.counts[i]!;
+    histTotal += dist.counts[i]!;
+  }
+  let entropy = 0;
+  if (histTotal > 0) {
+    for (let b = 0; b < 256; b++) {
+      const c = histogram[b]!;
+      if (c > 0) {
+        const p = c / histTotal;
+        entropy -= p * Math.log(p);
+      }
+    }
+  }
+  const percentiles = [0, 0.25, 0.5, 0.75, 1].map((q) => linearQuantile(s, dist.counts, n, q)) as PixelStats["percentiles"];
+  const pMean = (percentiles[0] + percentiles[1] + percentiles[2] + percentiles[3] + percentiles[4]) / 5;
+  return {
+    mean,
+    std: constant ? 0 : Math.sqrt(m2),
+    var: constant ? 0 : m2,
+    skew: constant ? 0 : m3 / m2 ** 1.5,
+    kurtosis: constant ? 0 : m4 / (m2 * m2) - 3,
+    entropy,
+    missing,
+    zeros,
+    brightness: percentiles[1],
+    darkness: percentiles[3],
+    contrast: (Math.max(...percentiles) - Math.min(...percentiles)) / (pMean + 1e-12),
+    sharpness: sharp,
+    percentiles,
+    histogram,
+  };
+}
+
+/** The value at sorted rank `r` of a distinct-values distribution. */
+function atRank(values: Float64Array, counts: Float64Array, r: number): number {
+  let acc = 0;
+  for (let i = 0; i < values.length; i++) {
+    acc += counts[i]!;
+    if (r < acc) return values[i]!;
+  }
+  return values[values.length - 1]!;
+}
+
+/** numpy's "linear" quantile (q in [0, 1]) of a sorted multiset, with numpy's lerp. */
+function linearQuantile(values: Float64Array, counts: Float64Array, n: number, q: number): number {
+  const t = n * q - q;
+  const lo = Math.floor(t);
+  const hi = Math.min(lo + 1, n - 1);
+  const f = t - lo;
+  const a = atRank(values, counts, lo);
+  const b = atRank(values, counts, hi);
+  const diff = b - a;
+  return f >= 0.5 ? b - diff * (1 - f) : a + diff * f;
+}
+
+function meanOverChannels(region: Float64Array, C: number, plane: number): Float64Array {
+  if (C === 1) return region;
+  const out = new Float64Array(plane);
+  for (let c = 0; c < C; c++) {
+    const off = c * plane;
+    for (let i = 0; i < plane; i++) out[i]! += region[off + i]!;
+  }
+  for (let i = 0; i < plane; i++) out[i]! /= C;
+  return out;
+}
+
+/**
+ * DataEval's sharpness: population std (NaN ignored) of `clip(conv(G, K) + 0.5, 0, 255)` with the 3×3
+ * Laplacian-like kernel (8 centre, −1 around) and symmetric boundary; NaN when every value is NaN.
+ */
+export function sharpness(gray: ArrayLike<number>, width: number, height: number): number {
+  let n = 0;
+  let sum = 0;
+  let sumSq = 0;
+  const edges = new Float64Array(width * height);
+  for (let y = 0; y < height; y++) {
+    const ym = y === 0 ? 0 : y - 1;
+    const yp = y === height - 1 ? y : y + 1;
+    for (let x = 0; x < width; x++) {
+      const xm = x === 0 ? 0 : x - 1;
+      const xp = x === width - 1 ? x : x + 1;
+      const around =
+        (gray[ym * width + xm] as number) +
+        (gray[ym * width + x] as number) +
+        (gray[ym * width + xp] as number) +
+        (gray[y * width + xm] as number) +
+        (gray[y * width + xp] as number) +
+        (gray[yp * width + xm] as number) +
+        (gray[yp * width + x] as number) +
+        (gray[yp * width + xp] as number);
+      let e = 8 * (gray[y * width + x] as number) - around + 0.5;
+      if (e !== e) {
+        edges[y * width + x] = Number.NaN;
+        continue;
+      }
+      e = e < 0 ? 0 : e > 255 ? 255 : e;
+      edges[y * width + x] = e;
+      n++;
+      sum += e;
+    }
+  }
+  if (n === 0) return Number.NaN;
+  const mean = sum / n;
+  for (let i = 0; i < edges.length; i++) {
+    const e = edges[i]!;
+    if (e === e) sumSq += (e - mean) * (e - mean);
+  }
+  return Math.sqrt(sumSq / n);
+}
+
+export type { PixelSource };
