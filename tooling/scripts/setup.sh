@@ -16,4 +16,4 @@ fi
 
 export TURBO_TELEMETRY_DISABLED=1 DO_NOT_TRACK=1
 pnpm install --frozen-lockfile
-pnpm build
+pnpm build --continue
