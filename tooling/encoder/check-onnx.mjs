@@ -13,11 +13,9 @@
  */
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+import { ROOT, matchesReference, score, testBatch } from "./reference.mjs";
 
-const HERE = dirname(fileURLToPath(import.meta.url));
-const ROOT = resolve(HERE, "../..");
 const req = createRequire(join(ROOT, "plugins/backend-onnx/package.json"));
 const ort = req("onnxruntime-node");
 const { onnx } = req("onnx-proto");
@@ -37,30 +35,9 @@ console.log(`metadata: input ${meta["assay.input_name"]} ${meta["assay.layout"]}
   `${meta["assay.channel_order"]}, x = (pixel/${meta["assay.pixel_scale"]} - ${mean}) / ${std}; ` +
   `embedding=${meta["assay.embedding_output"]}, pred_probs=${meta["assay.pred_probs_output"]}; ${classes.length} classes`);
 
-/** Minimal .npy v1/v2 reader for the little-endian uint8 / int64 arrays the tooling writes. */
-function readNpy(path) {
-  const buf = readFileSync(path);
-  const major = buf[6];
-  const hlen = major === 1 ? buf.readUInt16LE(8) : buf.readUInt32LE(8);
-  const start = major === 1 ? 10 : 12;
-  const header = buf.toString("latin1", start, start + hlen);
-  const descr = /'descr':\s*'([^']+)'/.exec(header)[1];
-  const shape = /'shape':\s*\(([^)]*)\)/.exec(header)[1].split(",").map((s) => s.trim()).filter(Boolean).map(Number);
-  const body = buf.subarray(start + hlen);
-  const ab = body.buffer.slice(body.byteOffset, body.byteOffset + body.byteLength);
-  const data = descr === "|u1" ? new Uint8Array(ab) : descr === "<i8" ? new BigInt64Array(ab) : null;
-  if (!data) throw new Error(`${path}: unsupported dtype ${descr}`);
-  return { shape, data };
-}
-
-const images = readNpy(join(ROOT, "examples/data/fashion-arrays/test_images.npy"));
-const labels = readNpy(join(ROOT, "examples/data/fashion-arrays/test_labels.npy"));
-if (N < 1 || N > images.shape[0]) throw new Error(`N must be in 1..${images.shape[0]}`);
-const input = new Float32Array(N * H * W);
-for (let i = 0; i < input.length; i++) input[i] = (images.data[i] / 255 - mean) / std;
-
+const { input, labels } = testBatch(N, mean, std);
 const session = await ort.InferenceSession.create(modelBytes);
-console.log(`onnxruntime-node ${ort.env.versions?.node ?? ""} inputs ${session.inputNames} outputs ${session.outputNames}`);
+console.log(`onnxruntime-node: inputs ${session.inputNames}, outputs ${session.outputNames}`);
 const t0 = performance.now();
 const out = await session.run({ [meta["assay.input_name"]]: new ort.Tensor("float32", input, [N, 1, H, W]) });
 const ms = performance.now() - t0;
@@ -68,30 +45,8 @@ const probs = out[meta["assay.pred_probs_output"]];
 const emb = out[meta["assay.embedding_output"]];
 console.log(`ran ${N} images in ${ms.toFixed(1)} ms: embedding [${emb.dims}], probs [${probs.dims}]`);
 
-const K = classes.length;
-const pred = [];
-let correct = 0;
-for (let i = 0; i < N; i++) {
-  let best = 0;
-  for (let k = 1; k < K; k++) if (probs.data[i * K + k] > probs.data[i * K + best]) best = k;
-  pred.push(best);
-  if (BigInt(best) === labels.data[i]) correct++;
-}
-const acc = correct / N;
-console.log(`accuracy on the first ${N} t10k images: ${correct}/${N} = ${acc.toFixed(4)}`);
-
-if (N === 100) {
-  const ref = JSON.parse(readFileSync(join(HERE, "reference-first100.json"), "utf8"));
-  let maxDiff = 0;
-  for (let i = 0; i < N; i++) for (let k = 0; k < K; k++) maxDiff = Math.max(maxDiff, Math.abs(probs.data[i * K + k] - ref.probs[i][k]));
-  let embDiff = 0;
-  ref.embedding_first5.forEach((row, i) => row.forEach((v, j) => { embDiff = Math.max(embDiff, Math.abs(emb.data[i * emb.dims[1] + j] - v)); }));
-  const samePred = pred.every((p, i) => p === ref.pred[i]);
-  console.log(`PyTorch: accuracy ${ref.accuracy.toFixed(4)}; same predictions: ${samePred}; ` +
-    `max |Δprob| ${maxDiff.toExponential(2)}; max |Δembedding| (5 rows) ${embDiff.toExponential(2)}`);
-  if (!samePred || maxDiff > 1e-4 || embDiff > 1e-3 || Math.abs(acc - ref.accuracy) > 1e-6) {
-    console.error("MISMATCH between onnxruntime-node and PyTorch");
-    process.exit(1);
-  }
-  console.log("OK: onnxruntime-node matches PyTorch");
+const scored = score(probs.data, classes.length, labels);
+console.log(`accuracy on the first ${N} t10k images: ${scored.correct}/${N} = ${scored.accuracy.toFixed(4)}`);
+if (N === 100 && !matchesReference("onnxruntime-node", probs.data, classes.length, emb.data, emb.dims[1], scored)) {
+  process.exit(1);
 }

@@ -61,7 +61,21 @@ export async function audit(options: AuditOptions, cio: CommandIo): Promise<numb
     if (inputs.embeddings) p.provide(artifacts.embeddings, inputs.embeddings);
     return p;
   };
-  const detectorNodes = selected.names.map((name) => configured.detectors.get(name) ?? registry.factory(name)!());
+  const detectorNodes: AnyNode[] = [];
+  for (const name of selected.names) {
+    const configuredNode = configured.detectors.get(name);
+    if (configuredNode) {
+      detectorNodes.push(configuredNode);
+      continue;
+    }
+    try {
+      detectorNodes.push(registry.factory(name)!());
+    } catch (error) {
+      // With every installed lens, one that cannot run on its defaults (a required option) is left out.
+      if (selected.explicit || !(error instanceof AssayError) || error.code !== "INVALID_OPTION") throw error;
+      cio.stderr.write(`assay: note: ${name} left out: it has no usable default options (${error.message}); set them under detectors."${name}" in --config\n`);
+    }
+  }
 
   let runnable = detectorNodes;
   if (!selected.explicit) {
@@ -108,17 +122,25 @@ export async function audit(options: AuditOptions, cio: CommandIo): Promise<numb
   if (options.csv) await writeOutput(options.csv, renderCsv(report));
   if (options.html) await writeOutput(options.html, renderHtml(report));
 
+  // A lens asked for by name must run; with every installed lens, one that cannot run is a warning.
   const failed = report.nodes.filter((n) => n.status === "error");
-  for (const n of failed) cio.stderr.write(`assay: ${n.error?.code ?? "NODE_FAILED"}: ${n.name}: ${(n.error?.message ?? "failed").replace(/\s*\n\s*/g, " ")}\n`);
-  if (report.status === "cancelled") throw new AssayError("CANCELLED", "the run was cancelled; finished nodes are in the written report");
+  const selectedNames = new Set(runnable.map((n) => n.name));
+  const missed = selected.explicit ? report.nodes.filter((n) => n.kind === "detector" && selectedNames.has(n.name) && n.status !== "ok") : [];
+  for (const n of failed) {
+    const level = missed.length > 0 ? "" : "warning: ";
+    cio.stderr.write(`assay: ${level}${n.error?.code ?? "NODE_FAILED"}: ${n.name}: ${(n.error?.message ?? "failed").replace(/\s*\n\s*/g, " ")}\n`);
+  }
+  if (report.status === "cancelled") throw new AssayError("CANCELLED", "the run was cancelled before every node finished");
+  if (missed.length > 0) {
+    const skipped = missed.filter((n) => n.status === "skipped");
+    for (const n of skipped) cio.stderr.write(`assay: NODE_FAILED: ${n.name} did not run: ${n.reason ?? "skipped"}\n`);
+    return exitCodes.error;
+  }
   if (options.failOn) {
     const threshold = rank[options.failOn];
     const hits = report.findings.filter((f) => rank[f.severity] >= threshold).length;
-    if (hits > 0 || failed.length > 0) {
-      const why = [hits > 0 ? `${hits} finding${hits === 1 ? "" : "s"} at or above "${options.failOn}"` : "", failed.length > 0 ? `${failed.length} node${failed.length === 1 ? "" : "s"} failed` : ""]
-        .filter(Boolean)
-        .join(" and ");
-      cio.stderr.write(`assay: --fail-on ${options.failOn}: ${why}\n`);
+    if (hits > 0) {
+      cio.stderr.write(`assay: --fail-on ${options.failOn}: ${hits} finding${hits === 1 ? "" : "s"} at or above "${options.failOn}"\n`);
       return exitCodes.findings;
     }
   }

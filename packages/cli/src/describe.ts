@@ -100,7 +100,14 @@ export function typeOf(s: Record<string, unknown>): string {
   }
   if (Array.isArray(s.type)) return s.type.join(" | ");
   if (typeof s.type === "string") {
-    const range = [s.minimum !== undefined ? `≥${s.minimum}` : "", s.exclusiveMinimum !== undefined ? `>${s.exclusiveMinimum}` : "", s.maximum !== undefined ? `≤${s.maximum}` : "", s.exclusiveMaximum !== undefined ? `<${s.exclusiveMaximum}` : ""].filter(Boolean);
+    // zod's int() adds ±MAX_SAFE_INTEGER bounds; they say nothing to a reader
+    const bound = (v: unknown) => v !== undefined && Math.abs(Number(v)) !== Number.MAX_SAFE_INTEGER;
+    const range = [
+      bound(s.minimum) ? `≥${s.minimum}` : "",
+      bound(s.exclusiveMinimum) ? `>${s.exclusiveMinimum}` : "",
+      bound(s.maximum) ? `≤${s.maximum}` : "",
+      bound(s.exclusiveMaximum) ? `<${s.exclusiveMaximum}` : "",
+    ].filter(Boolean);
     return range.length ? `${s.type} ${range.join(" ")}` : s.type;
   }
   return "any";

@@ -4,9 +4,9 @@ import type { AssayErrorCode } from "@assay/core";
 export const exitCodes = {
   /** The run finished and no finding reached the `--fail-on` level. */
   ok: 0,
-  /** `--fail-on` was given and a finding (or a failed node) reached that level. */
+  /** `--fail-on` was given and a finding reached that level. */
   findings: 1,
-  /** assay could not do what was asked: bad input, option, config, plugin or file. */
+  /** assay could not do what was asked: bad input, option, config or file, or a detector named with `--detectors` failed. */
   error: 2,
 } as const;
 

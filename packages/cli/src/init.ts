@@ -22,13 +22,17 @@ export function starterConfigModule(plugins: readonly PluginInfo[], generatedBy 
       for (const n of p[section]) {
         lines.push(`    // ${n.name} (${p.name} ${p.version})${n.description ? `: ${oneLine(n.description)}` : ""}`);
         if (n.provides) lines.push(`    // provides "${n.provides}"`);
-        lines.push(`    ${key(n.name)}: {`);
+        const required = n.options.filter((o) => o.required).map((o) => o.name);
+        // A node with a required option cannot run on its defaults: its whole block stays commented out.
+        const off = required.length > 0 ? "// " : "";
+        if (off) lines.push(`    // needs ${required.map((r) => `"${r}"`).join(", ")} before it can run: uncomment the block and fill it in`);
+        lines.push(`    ${off}${key(n.name)}: {`);
         for (const o of n.options) {
           const comment = [o.type, o.required ? "required" : "", o.description ? oneLine(o.description) : ""].filter(Boolean).join(" — ");
           const value = o.hasDefault ? literal(o.default) : "undefined";
-          lines.push(`      // ${key(o.name)}: ${value}, // ${comment}`);
+          lines.push(o.required ? `    //   ${key(o.name)}: ${value}, // ${comment}` : `      // ${key(o.name)}: ${value}, // ${comment}`);
         }
-        lines.push("    },");
+        lines.push(`    ${off}},`);
       }
     }
     lines.push("  },");
@@ -39,11 +43,15 @@ export function starterConfigModule(plugins: readonly PluginInfo[], generatedBy 
 
 /**
  * A starter `assay.config.json`: JSON holds no comments, so each node lists its options at their
- * defaults (options without a default are left out).
+ * defaults (options without a default are left out, and so are nodes with a required option).
  */
 export function starterConfigJson(plugins: readonly PluginInfo[]): string {
   const section = (nodes: NodeInfo[]) =>
-    Object.fromEntries(nodes.map((n) => [n.name, Object.fromEntries(n.options.filter((o) => o.hasDefault).map((o) => [o.name, o.default]))]));
+    Object.fromEntries(
+      nodes
+        .filter((n) => !n.options.some((o) => o.required))
+        .map((n) => [n.name, Object.fromEntries(n.options.filter((o) => o.hasDefault).map((o) => [o.name, o.default]))]),
+    );
   const config = {
     detectors: section(plugins.flatMap((p) => p.detectors)),
     extractors: section(plugins.flatMap((p) => p.extractors)),

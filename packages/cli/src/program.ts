@@ -27,7 +27,8 @@ Examples:
 
 Config files: .json, .yaml, .mjs or .js (default export). TypeScript (.ts) configs load only on a Node
 that strips types natively (Node >= 22.6); on Node 20 rename the file to .mjs.
-Exit codes: 0 done; 1 --fail-on matched a finding (or a lens failed); 2 error (bad input, option or file).`;
+Exit codes: 0 done; 1 --fail-on matched a finding; 2 error (bad input, option or file, or a lens named
+with --detectors failed). Without --detectors, a lens that fails is a warning and the rest still report.`;
 
 function positiveInt(name: string) {
   return (value: string) => {

@@ -43,6 +43,12 @@ export async function decodeBytes(bytes: Uint8Array, name: string, options: Deco
   const fail = (reason: string, cause?: unknown) => ioError(`cannot decode image ${name}: ${reason}`, { file: name, reason }, cause);
   if (bytes.length === 0) throw fail("the file is empty (0 bytes)");
   const input = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  // PNG: check the IHDR size ourselves first, so an absurd header is refused with a clear reason
+  // even when the rest of the file is missing.
+  const png = pngHeaderSize(input);
+  if (png && png.width * png.height > maxPixels) {
+    throw fail(`the header claims ${png.width}×${png.height} = ${png.width * png.height} pixels, over the limit of ${maxPixels} (maxPixels)`);
+  }
   let meta: Metadata;
   try {
     meta = await sharp(input, { limitInputPixels: false }).metadata();
@@ -82,12 +88,18 @@ export async function decodeBytes(bytes: Uint8Array, name: string, options: Deco
     return { width: info.width, height: info.height, channels: 2, bitDepth: 8, data: out };
   }
   const channels = info.channels as RasterImage["channels"];
-  if (info.depth === "ushort") {
+  if (is16) {
     const data = new Uint16Array(raw.data.length / 2);
     new Uint8Array(data.buffer).set(raw.data);
     return { width: info.width, height: info.height, channels, bitDepth: 16, data };
   }
   return { width: info.width, height: info.height, channels, bitDepth: 8, data: new Uint8Array(raw.data.buffer, raw.data.byteOffset, raw.data.length) };
+}
+
+function pngHeaderSize(bytes: Buffer): { width: number; height: number } | undefined {
+  const signature = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+  if (bytes.length < 24 || signature.some((b, i) => bytes[i] !== b) || bytes.toString("latin1", 12, 16) !== "IHDR") return undefined;
+  return { width: bytes.readUInt32BE(16), height: bytes.readUInt32BE(20) };
 }
 
 function cleanReason(message: string): string {

@@ -1,6 +1,7 @@
 import type { Dataset } from "@assay/core";
 import { basename, join } from "node:path";
-import { invalidInput } from "./errors.js";
+import { AssayError } from "@assay/core";
+import { invalidInput, PLUGIN } from "./errors.js";
 import { kindOf, listDir, readBytes } from "./files.js";
 import { type ArrowOptions, loadArrow } from "./loaders/arrow.js";
 import { type IdxOptions, type NpyLoadOptions, loadIdx, loadNpy } from "./loaders/arrays.js";
@@ -99,6 +100,9 @@ export async function loadDataset(path: string, options: LoadOptions = {}): Prom
     case "arrow":
       return loadArrow(path, options);
     default:
-      throw invalidInput(`unknown dataset format "${String(format)}"; use imagefolder, csv, jsonl, coco, voc, idx, npy or arrow`, { format });
+      throw new AssayError("INVALID_OPTION", `unknown dataset format "${String(format)}"; use imagefolder, csv, jsonl, coco, voc, idx, npy or arrow`, {
+        plugin: PLUGIN,
+        details: { options: ["format"], format },
+      });
   }
 }

@@ -118,9 +118,9 @@ export const pixelEmbedding = defineExtractor({
   description: "Model-free embedding: a size×size grayscale thumbnail plus per-channel colour mean and std",
   options: z.object({
     /** Thumbnail side in pixels (default 16). */
-    size: z.number().int().min(1).max(128).default(16),
+    size: z.number().int().min(1).max(128).default(16).describe("Thumbnail side in pixels"),
     /** Append RGB mean and std (default true). */
-    color: z.boolean().default(true),
+    color: z.boolean().default(true).describe("Append the mean and std of R, G and B"),
   }),
   needs: [],
   provides: artifacts.embeddings,
@@ -184,7 +184,7 @@ export const invalidBoxes = defineDetector({
   description: "Report detection boxes outside their image or with no area",
   options: z.object({
     /** Pixels a box may stick out before it is reported (default 0.5, for rounding). */
-    tolerance: z.number().min(0).default(0.5),
+    tolerance: z.number().min(0).default(0.5).describe("Pixels a box may stick out before it is reported"),
   }),
   needs: [],
   async run(ctx, _inputs, options) {

@@ -2,6 +2,7 @@ import { createRequire } from "node:module";
 import type { Float32Matrix } from "@assay/core";
 import { AssayError } from "@assay/core";
 import { cancelled, checkInt, PLUGIN } from "./errors.js";
+import { rowNorms } from "./matrix.js";
 
 /** Parameters of the approximate HNSW index (hnswlib). */
 export interface HnswOptions {
@@ -57,16 +58,6 @@ function rowArray(data: Float32Array, i: number, d: number, scale: number): numb
   return out;
 }
 
-function norms(m: Float32Matrix): Float64Array {
-  const out = new Float64Array(m.rows);
-  for (let i = 0; i < m.rows; i++) {
-    let s = 0;
-    for (let j = i * m.cols, e = j + m.cols; j < e; j++) s += m.data[j]! * m.data[j]!;
-    out[i] = Math.sqrt(s);
-  }
-  return out;
-}
-
 function exact(a: Float32Array, ao: number, b: Float32Array, bo: number, d: number, cosine: boolean, na: number, nb: number): number {
   if (cosine) {
     if (na === 0 || nb === 0) return 1;
@@ -104,8 +95,8 @@ export async function hnswSearch(reference: Float32Matrix, queries: Float32Matri
   const { rows: nR, cols: d } = reference;
   const nQ = queries.rows;
   const cosine = o.metric === "cosine";
-  const rNorm = norms(reference);
-  const qNorm = reference === queries ? rNorm : norms(queries);
+  const rNorm = rowNorms(reference);
+  const qNorm = reference === queries ? rNorm : rowNorms(queries);
   const index = new lib.HierarchicalNSW(cosine ? "ip" : "l2", d);
   index.initIndex(nR, M, efConstruction, seed);
   const signal = o.signal;

@@ -74,6 +74,17 @@ export function heapReplaceTop(hd: Float64Array, hi: Int32Array, base: number, s
   hi[base + pos] = idx;
 }
 
+/** Offer candidate j with fast-form score a to the bounded max-heap of block slot `slot`. */
+export function offer(hd: Float64Array, hi: Int32Array, sizes: Int32Array, slot: number, kc: number, a: number, j: number): void {
+  const base = slot * kc;
+  const size = sizes[slot]!;
+  if (size < kc) sizes[slot] = heapPush(hd, hi, base, size, a, j);
+  else {
+    const top = hd[base]!;
+    if (a < top || (a === top && j < hi[base]!)) heapReplaceTop(hd, hi, base, size, a, j);
+  }
+}
+
 /** Exact distance (euclidean: squared; cosine: 1 − cos) between query row q and reference row r, float64. */
 export function exactDistance(ctx: ScanContext, q: number, r: number): number {
   const { Q, R, d } = ctx;
@@ -155,47 +166,54 @@ export function scanRows(ctx: ScanContext, q0: number, q1: number): void {
     }
     for (let r0 = 0; r0 < nR; r0 += BR) {
       const r1 = Math.min(nR, r0 + BR);
-      for (let q = b0; q < b1; q++) {
-        const slot = q - b0;
-        const base = slot * kc;
+      // Two queries × four references per step: 8 dot products share 6 loads per coordinate.
+      for (let q = b0; q < b1; q += 2) {
+        const q2 = q + 1 < b1 ? q + 1 : q;
+        const pair = q2 !== q;
         const qo = q * d;
+        const qo2 = q2 * d;
         const nq = qNorm2[q]!;
-        const iq = invQ[slot]!;
-        let size = sizes[slot]!;
-        let r = r0;
-        for (; r < r1; r += 4) {
+        const nq2 = qNorm2[q2]!;
+        const iq = invQ[q - b0]!;
+        const iq2 = invQ[q2 - b0]!;
+        for (let r = r0; r < r1; r += 4) {
           const cnt = r1 - r < 4 ? r1 - r : 4;
           const o0 = r * d;
           const o1 = cnt > 1 ? o0 + d : o0;
           const o2 = cnt > 2 ? o0 + 2 * d : o0;
           const o3 = cnt > 3 ? o0 + 3 * d : o0;
-          let s0 = 0;
-          let s1 = 0;
-          let s2 = 0;
-          let s3 = 0;
+          let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+          let u0 = 0, u1 = 0, u2 = 0, u3 = 0;
           for (let p = 0; p < d; p++) {
             const qv = Q[qo + p]!;
-            s0 += qv * R[o0 + p]!;
-            s1 += qv * R[o1 + p]!;
-            s2 += qv * R[o2 + p]!;
-            s3 += qv * R[o3 + p]!;
+            const qw = Q[qo2 + p]!;
+            const x0 = R[o0 + p]!;
+            const x1 = R[o1 + p]!;
+            const x2 = R[o2 + p]!;
+            const x3 = R[o3 + p]!;
+            s0 += qv * x0;
+            s1 += qv * x1;
+            s2 += qv * x2;
+            s3 += qv * x3;
+            u0 += qw * x0;
+            u1 += qw * x1;
+            u2 += qw * x2;
+            u3 += qw * x3;
           }
           for (let t = 0; t < cnt; t++) {
             const j = r + t;
-            if (excludeSelf && j === q) continue;
-            const dot = t === 0 ? s0 : t === 1 ? s1 : t === 2 ? s2 : s3;
             const nr = rNorm2[j]!;
-            let a: number;
-            if (cosine) a = iq === 0 || nr === 0 ? 1 : 1 - dot * iq * (1 / Math.sqrt(nr));
-            else a = nq + nr - 2 * dot;
-            if (size < kc) size = heapPush(hd, hi, base, size, a, j);
-            else {
-              const top = hd[base]!;
-              if (a < top || (a === top && j < hi[base]!)) heapReplaceTop(hd, hi, base, size, a, j);
+            const ir = cosine && nr > 0 ? 1 / Math.sqrt(nr) : 0;
+            if (!(excludeSelf && j === q)) {
+              const dot = t === 0 ? s0 : t === 1 ? s1 : t === 2 ? s2 : s3;
+              offer(hd, hi, sizes, q - b0, kc, cosine ? (iq === 0 || ir === 0 ? 1 : 1 - dot * iq * ir) : nq + nr - 2 * dot, j);
+            }
+            if (pair && !(excludeSelf && j === q2)) {
+              const dot = t === 0 ? u0 : t === 1 ? u1 : t === 2 ? u2 : u3;
+              offer(hd, hi, sizes, q2 - b0, kc, cosine ? (iq2 === 0 || ir === 0 ? 1 : 1 - dot * iq2 * ir) : nq2 + nr - 2 * dot, j);
             }
           }
         }
-        sizes[slot] = size;
       }
     }
     for (let q = b0; q < b1; q++) {

@@ -2,7 +2,7 @@ import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import type { Float32Matrix, KnnGraph } from "@assay/core";
 import { cancelled, checkInt, invalidInput, invalidOption } from "./errors.js";
-import { exactDistance, exactScanRow, heapPush, heapReplaceTop, scanRows, type ScanContext } from "./knn-kernel.js";
+import { exactDistance, exactScanRow, heapPush, heapReplaceTop, offer, scanRows, type ScanContext } from "./knn-kernel.js";
 import { assertFinite, assertMatrix } from "./matrix.js";
 import { hnswSearch, type HnswOptions } from "./hnsw.js";
 
@@ -200,20 +200,22 @@ let workerSource: string | undefined;
 /** The worker program: the kernel functions' own source plus a loop that claims row chunks. */
 function getWorkerSource(): string {
   if (workerSource !== undefined) return workerSource;
-  const fns = [heapPush, heapReplaceTop, exactDistance, exactScanRow, scanRows].map((f) => f.toString()).join("\n");
+  const fns = [heapPush, heapReplaceTop, offer, exactDistance, exactScanRow, scanRows].map((f) => f.toString()).join("\n");
+  // Works whether Node evaluates the string as CommonJS or as an ES module (e.g. under --input-type=module).
   workerSource = `"use strict";
 var __name = function (target) { return target; };
-const { parentPort, workerData } = require("node:worker_threads");
 ${fns}
-const { ctx, counter, chunk } = workerData;
-for (;;) {
-  const q0 = Atomics.add(counter, 0, chunk);
-  if (q0 >= ctx.nQ) break;
-  const q1 = Math.min(ctx.nQ, q0 + chunk);
-  ${scanRows.name}(ctx, q0, q1);
-  parentPort.postMessage(q1 - q0);
-}
-parentPort.postMessage(-1);
+(typeof require === "function" ? Promise.resolve(require("node:worker_threads")) : import("node:worker_threads")).then(({ parentPort, workerData }) => {
+  const { ctx, counter, chunk } = workerData;
+  for (;;) {
+    const q0 = Atomics.add(counter, 0, chunk);
+    if (q0 >= ctx.nQ) break;
+    const q1 = Math.min(ctx.nQ, q0 + chunk);
+    ${scanRows.name}(ctx, q0, q1);
+    parentPort.postMessage(q1 - q0);
+  }
+  parentPort.postMessage(-1);
+});
 `;
   return workerSource;
 }

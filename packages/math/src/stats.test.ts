@@ -32,8 +32,10 @@ describe("moments", () => {
   it("sums pairwise like numpy (1e16 + many ones keeps the ones)", () => {
     const v = new Float64Array(1000).fill(1);
     v[0] = 1e16;
-    // naive left-to-right summation would lose every +1 (1e16 + 1 === 1e16)
-    expect(sum(v)).toBe(1e16 + 1000 - 8);
+    // numpy: np.sum(v) == 1.0000000000000986e+16 (naive left-to-right summation gives exactly 1e16)
+    expect(sum(v)).toBe(1.0000000000000986e16);
+    // numpy: np.sum(np.arange(1, 2001) * 0.1) == 200100.0
+    expect(sum(Array.from({ length: 2000 }, (_, i) => (i + 1) * 0.1))).toBe(200100.0);
     expect(sum([1, 2, 3])).toBe(6);
   });
 });

@@ -152,7 +152,7 @@ export function planModel(
   const inputName = user.input ?? hints.input;
   const input = inputName === undefined ? model.inputs[0] : model.inputs.find((i) => i.name === inputName);
   if (!input) {
-    throw new AssayError("MODEL_ERROR", `${label} has no input named "${inputName}"; its inputs are ${model.inputs.map((i) => `"${i.name}"`).join(", ") || "none"}`, {
+    throw new AssayError("MODEL_ERROR", `${label} has ${inputName === undefined ? "no inputs" : `no input named "${inputName}"`}; its inputs are ${model.inputs.map((i) => `"${i.name}"`).join(", ") || "none"}`, {
       plugin: PLUGIN,
       stage: "plan",
     });

@@ -1,1 +1,18 @@
-export {};
+/**
+ * @assay/duplicates: exact, near (perceptual hash, embedding) and per-box duplicates, grouped into
+ * duplicate sets, and cross-split leakage. Reads `images.stats` from @assay/linter's `imageStats()`.
+ * @module
+ */
+import { definePlugin } from "@assay/core";
+import { duplicates } from "./duplicates.js";
+
+export { duplicates, duplicatesOptions, findDuplicates, type DuplicateGroup, type DuplicatesResult } from "./duplicates.js";
+export { bucketGroups, mergeGroups, pairComponents, type MergedGroup, type NearMethod, type RawGroup } from "./grouping.js";
+
+/** The @assay/duplicates plugin: the `duplicates` detector. */
+export const plugin = definePlugin({
+  name: "@assay/duplicates",
+  version: "0.1.0",
+  description: "Exact, near and per-box duplicates and cross-split leakage",
+  detectors: [duplicates],
+});

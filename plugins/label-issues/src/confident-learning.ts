@@ -494,16 +494,21 @@ function pruneByNoiseRate(
       continue;
     }
     if (m <= 1) continue;
+    // gather the class's rows column-major so every margin pass reads contiguous memory
+    const cols = new Float64Array(m * K);
+    for (let r = 0; r < m; r++) {
+      const b = members.rows[start + r]! * K;
+      for (let j = 0; j < K; j++) cols[j * m + r] = P[b + j]!;
+    }
+    const own = cols.subarray(k * m, (k + 1) * m);
     const neg = new Float64Array(m);
     for (let j = 0; j < K; j++) {
       if (j === k) continue;
       const cnt = M[j * K + k]!;
       if (!(cnt > 0)) continue;
-      for (let r = 0; r < m; r++) {
-        const b = members.rows[start + r]! * K;
-        const margin = f32 ? Math.fround(P[b + j]! - P[b + k]!) : P[b + j]! - P[b + k]!;
-        neg[r] = -margin;
-      }
+      const other = cols.subarray(j * m, (j + 1) * m);
+      if (f32) for (let r = 0; r < m; r++) neg[r] = -Math.fround(other[r]! - own[r]!);
+      else for (let r = 0; r < m; r++) neg[r] = own[r]! - other[r]!;
       markSmallestStable(neg, cnt, (r) => {
         out[members.rows[start + r]!] = 1;
       });

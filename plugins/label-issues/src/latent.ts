@@ -57,15 +57,15 @@ export function latentOf(C: Float64Array, ps: Float64Array, K: number, options: 
       total += C[i * K + j]!;
     }
   }
-  let nm = new Float64Array(K * K);
-  let inv = new Float64Array(K * K);
+  let nm: Float64Array = new Float64Array(K * K);
+  let inv: Float64Array = new Float64Array(K * K);
   for (let i = 0; i < K; i++) {
     for (let j = 0; j < K; j++) {
       nm[i * K + j] = C[i * K + j]! / Math.max(col[j]!, TINY);
       inv[i * K + j] = C[j * K + i]! / Math.max(row[j]!, TINY);
     }
   }
-  let py = new Float64Array(K);
+  let py: Float64Array = new Float64Array(K);
   if (method === "cnt") py = computePyCnt(ps, nm, inv, K);
   else if (method === "eqn") {
     const ninv = invertSquare(nm, K);

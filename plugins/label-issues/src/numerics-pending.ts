@@ -24,6 +24,10 @@ export function markSmallestStable(values: ArrayLike<number>, count: number, mar
     for (let i = 0; i < n; i++) mark(i);
     return;
   }
+  if (count * 16 <= n) {
+    markSmallestHeap(values, count, mark);
+    return;
+  }
   const work = Float64Array.from(values as ArrayLike<number>);
   const pivot = selectKth(work, count - 1);
   let below = 0;
@@ -114,40 +118,43 @@ export function invertSquare(m: ArrayLike<number>, size: number): Float64Array {
   return inv;
 }
 
-/** Standard normal cumulative distribution function Φ(x) (erfc-based, ~1e-15 relative accuracy). */
-export function normalCdf(x: number): number {
-  return 0.5 * erfc(-x / Math.SQRT2);
-}
-
-/** Complementary error function (W. J. Cody's rational approximations, double precision). */
-export function erfc(x: number): number {
-  const ax = Math.abs(x);
-  let r: number;
-  if (ax < 0.5) {
-    const t = x * x;
-    const top = (((0.185777706184603153 * t + 3.16112374387056560) * t + 113.864154151050156) * t + 377.485237685302021) * t + 3209.37758913846947;
-    const bot = (((t + 23.6012909523441209) * t + 244.024637934444173) * t + 1282.61652607737228) * t + 2844.23683343917062;
-    return 1 - (x * top) / bot;
+/** Bounded max-heap variant of {@link markSmallestStable} for small `count` (one pass, O(n log count)). */
+function markSmallestHeap(values: ArrayLike<number>, count: number, mark: (position: number) => void): void {
+  const hv = new Float64Array(count);
+  const hp = new Int32Array(count);
+  let size = 0;
+  const n = values.length;
+  for (let i = 0; i < n; i++) {
+    const v = values[i] as number;
+    if (size < count) {
+      // sift up; positions only grow, so (v, i) ties rank after existing entries
+      let c = size++;
+      while (c > 0) {
+        const parent = (c - 1) >> 1;
+        if (hv[parent]! > v || (hv[parent] === v && hp[parent]! > i)) break;
+        hv[c] = hv[parent]!;
+        hp[c] = hp[parent]!;
+        c = parent;
+      }
+      hv[c] = v;
+      hp[c] = i;
+    } else if (v < hv[0]!) {
+      // replace the top and sift down
+      let c = 0;
+      for (;;) {
+        const l = 2 * c + 1;
+        if (l >= count) break;
+        const r = l + 1;
+        let big = l;
+        if (r < count && (hv[r]! > hv[l]! || (hv[r] === hv[l] && hp[r]! > hp[l]!))) big = r;
+        if (hv[big]! < v || (hv[big] === v && hp[big]! < i)) break;
+        hv[c] = hv[big]!;
+        hp[c] = hp[big]!;
+        c = big;
+      }
+      hv[c] = v;
+      hp[c] = i;
+    }
   }
-  if (ax < 4) {
-    const top =
-      (((((((2.15311535474403846e-8 * ax + 0.564188496988670089) * ax + 8.88314979438837594) * ax + 66.1191906371416295) * ax +
-        298.635138197400131) * ax + 881.952221241769090) * ax + 1712.04761263407058) * ax + 2051.07837782607147) * ax +
-      1230.33935479799725;
-    const bot =
-      (((((((ax + 15.7449261107098347) * ax + 117.693950891312499) * ax + 537.181101862009858) * ax + 1621.38957456669019) * ax +
-        3290.79923573345963) * ax + 4362.61909014324716) * ax + 3439.36767414372164) * ax + 1230.33935480374942;
-    r = top / bot;
-  } else {
-    const z = 1 / (ax * ax);
-    const top = ((((0.0163153871373020978 * z + 0.305326634961232344) * z + 0.360344899949804439) * z + 0.125781726111229246) * z +
-      0.0160837851487422766) * z + 0.000658749161529837803;
-    const bot = ((((z + 2.56852019228982242) * z + 1.87295284992346725) * z + 0.527905102951428412) * z + 0.0605183413124413191) * z +
-      0.00233520497626869185;
-    r = (0.564189583547756287 - (z * top) / bot) / ax;
-  }
-  const xsq = Math.trunc(ax * 16) / 16;
-  const del = (ax - xsq) * (ax + xsq);
-  r *= Math.exp(-xsq * xsq) * Math.exp(-del);
-  return x < 0 ? 2 - r : r;
+  for (let j = 0; j < size; j++) mark(hp[j]!);
 }

@@ -35,3 +35,29 @@ export function close(actual: ArrayLike<number>, expected: readonly number[], to
   for (let i = 0; i < expected.length; i++) if (!(Math.abs(actual[i]! - expected[i]!) <= tol)) return false;
   return true;
 }
+
+/** Dataset "G" of datalab-issues.md DL-1 (24 rows, 3 classes). */
+export function datasetG(): { X: { rows: number; cols: number; data: Float64Array }; labels: Int32Array; P: ProbMatrix } {
+  const centers = [[0, 0], [5, 0], [0, 5]];
+  const n = 24;
+  const X = new Float64Array(n * 2);
+  const labels = new Int32Array(n);
+  const P = new Float64Array(n * 3);
+  for (let i = 0; i < n; i++) {
+    const c = i % 3;
+    X[2 * i] = centers[c]![0]! + ((37 * i * i + 11 * i) % 101) / 101 - 0.5;
+    X[2 * i + 1] = centers[c]![1]! + ((53 * i * i + 7 * i) % 97) / 97 - 0.5;
+    labels[i] = i === 4 ? (c + 1) % 3 : c;
+    const w = [0, 1, 2].map((k) => 1 + ((5 * i + 2 * k) % 4));
+    w[c]! += 8;
+    const s = w[0]! + w[1]! + w[2]!;
+    for (let k = 0; k < 3; k++) P[i * 3 + k] = w[k]! / s;
+  }
+  X[42] = X[36]!;
+  X[43] = X[37]!;
+  X[40] = X[34]! + 0.001;
+  X[41] = X[35]!;
+  X[46] = 20;
+  X[47] = 20;
+  return { X: { rows: n, cols: 2, data: X }, labels, P: { rows: n, cols: 3, data: P } };
+}

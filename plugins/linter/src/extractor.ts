@@ -179,11 +179,18 @@ export async function computeImageStats(ctx: Pick<NodeContext, "dataset" | "sign
         const image = await dataset.image(i, { signal: ctx.signal });
         checkRaster(image, i);
         store(i, analyseImage(image, boxesOf[i]!.map(boxToXyxy), options));
-        if (fileHash) fileHash[i] = xxhash64(await dataset.imageBytes!(i));
       } catch (error) {
         if (ctx.signal.aborted) throw error;
         const reason = error instanceof Error ? error.message : String(error);
         unreadable.push({ index: i, reason });
+      }
+      if (fileHash) {
+        // file bytes are hashed even when decoding failed: identical broken files are duplicates too
+        try {
+          fileHash[i] = xxhash64(await dataset.imageBytes!(i));
+        } catch {
+          fileHash[i] = "";
+        }
       }
       ctx.progress(++done, n);
     }

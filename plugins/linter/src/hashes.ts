@@ -215,19 +215,20 @@ function cosTable(n: number): Float64Array {
 export function dctLowBlock(im: GrayImage): Float64Array {
   const n = im.width;
   const t = cosTable(n);
-  const rows = new Float64Array(n * 8); // rows[y][v]
-  for (let y = 0; y < n; y++) {
-    for (let v = 0; v < 8; v++) {
+  // along y first (scipy's dct(dct(im, axis=0), axis=1) order), then along x
+  const cols = new Float64Array(8 * n); // cols[u][x]
+  for (let u = 0; u < 8; u++) {
+    for (let x = 0; x < n; x++) {
       let s = 0;
-      for (let x = 0; x < n; x++) s += im.data[y * n + x]! * t[v * n + x]!;
-      rows[y * 8 + v] = s;
+      for (let y = 0; y < n; y++) s += t[u * n + y]! * im.data[y * n + x]!;
+      cols[u * n + x] = s;
     }
   }
   const F = new Float64Array(64);
   for (let u = 0; u < 8; u++) {
     for (let v = 0; v < 8; v++) {
       let s = 0;
-      for (let y = 0; y < n; y++) s += t[u * n + y]! * rows[y * 8 + v]!;
+      for (let x = 0; x < n; x++) s += cols[u * n + x]! * t[v * n + x]!;
       F[u * 8 + v] = s;
     }
   }

@@ -15,7 +15,7 @@ const VERSION = "0.1.0";
 export const coverageAnalysisArtifact = defineArtifact<"coverage.analysis", { readonly rows: readonly CoverageRowLike[] }>("coverage.analysis");
 
 /** An ontology, a path to a `.json`/`.yaml` file, or a nested hierarchy object/list. */
-const ontologyOption = z.union([z.instanceof(Ontology), z.string().min(1), z.array(z.unknown()), z.record(z.string(), z.unknown())]);
+const ontologyOption = z.union([z.custom<Ontology>((v) => v instanceof Ontology, "expected an Ontology"), z.string().min(1), z.array(z.unknown()), z.record(z.string(), z.unknown())]);
 const floorsOption = z.record(z.string(), z.number().min(0).max(1)).optional();
 
 async function resolveOntology(source: z.output<typeof ontologyOption> | undefined, node: string): Promise<Ontology> {

@@ -1,4 +1,5 @@
 import { createDataset, type Dataset } from "@assay/core";
+import { realpath } from "node:fs/promises";
 import { basename, resolve } from "node:path";
 import { invalidInput } from "../errors.js";
 import { type FsPath, extname, listDir, pathText, resolveClassList } from "../files.js";
@@ -42,7 +43,14 @@ export async function loadImageFolder(root: string, options: ImageFolderOptions 
   const classNames = new Set<string>();
   let otherFiles = 0;
 
+  // Real paths of the folders already walked, so symlink loops are walked once.
+  const visited = new Set<string>();
   const collect = async (dir: FsPath, rel: string, className: string | undefined, split: string | undefined) => {
+    const real = await realpath(dir, { encoding: "buffer" }).then((r) => r.toString("hex"), () => undefined);
+    if (real !== undefined) {
+      if (visited.has(real)) return;
+      visited.add(real);
+    }
     for (const entry of await listDir(dir)) {
       const id = rel ? `${rel}/${entry.text}` : entry.text;
       if (entry.kind === "dir") {

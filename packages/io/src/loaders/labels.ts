@@ -4,7 +4,7 @@ import { invalidInput } from "../errors.js";
 export type RawLabel = string | number | bigint | null | undefined;
 
 /**
- * Map raw labels (names or indices) to class indices.
+ * Map raw labels (names or indices) to class indices. Empty values, null and −1 mean unlabeled.
  *
  * With `classes` given, a value is first looked up by name, then (if it is an integer in range) used
  * as an index; anything else is an `INVALID_INPUT` error naming `file`, the row and the value.
@@ -17,10 +17,11 @@ export function resolveLabels(
   file: string,
   rowName: (row: number) => string,
 ): { classes: string[]; indices: number[][] } {
-  const isEmpty = (v: RawLabel) => v === null || v === undefined || (typeof v === "string" && v.trim() === "");
+  const isEmpty = (v: RawLabel) => v === null || v === undefined || String(v).trim() === "" || String(v).trim() === "-1";
   if (!classes) {
     const values = rows.flat().filter((v) => !isEmpty(v));
-    const allInts = values.every((v) => Number.isInteger(typeof v === "bigint" ? Number(v) : typeof v === "string" ? Number(v.trim()) : v) && Number(v) >= 0 && String(v).trim() !== "");
+    const isIndex = (v: RawLabel) => /^\d+$/.test(String(v).trim());
+    const allInts = values.every(isIndex);
     if (allInts && values.length > 0) {
       const max = values.reduce<number>((m, v) => Math.max(m, Number(v)), -1);
       classes = Array.from({ length: max + 1 }, (_, k) => String(k));

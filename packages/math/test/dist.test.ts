@@ -1,0 +1,45 @@
+// Runs the BUILT package (dist/index.js and dist/index.cjs) in fresh Node processes, so the worker
+// pool is exercised exactly as consumers load it. Needs `pnpm --filter @assay/math build` first
+// (turbo's test task depends on build).
+import { execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+
+const dist = fileURLToPath(new URL("../dist/", import.meta.url));
+
+const body = (load: string) => `
+${load}
+const n = 900, d = 12;
+const rng = new m.Mt19937(3);
+const data = new Float32Array(n * d);
+for (let i = 0; i < data.length; i++) data[i] = rng.random();
+const X = { rows: n, cols: d, data };
+(async () => {
+  const a = await m.knn(X, { k: 7, method: "exact", workers: 2 });
+  const b = await m.knn(X, { k: 7, method: "exact", workers: 0 });
+  const same = a.indices.every((v, i) => v === b.indices[i]) && a.distances.every((v, i) => v === b.distances[i]);
+  const h = await m.knn(X, { k: 7, method: "hnsw" });
+  console.log(JSON.stringify({ same, first: Array.from(a.indices.subarray(0, 7)), hnsw: h.method }));
+})().catch((e) => { console.error(e); process.exit(1); });
+`;
+
+function run(args: string[]): { same: boolean; first: number[]; hnsw: string } {
+  return JSON.parse(execFileSync(process.execPath, args, { cwd: dist, encoding: "utf8", timeout: 60_000 }));
+}
+
+describe("built package", () => {
+  it("dist exists", () => {
+    expect(existsSync(`${dist}index.js`) && existsSync(`${dist}index.cjs`)).toBe(true);
+  });
+  it("ESM and CJS builds run the worker pool and agree with the main thread", () => {
+    const esm = run(["--input-type=module", "-e", body(`import * as m from ${JSON.stringify(`${dist}index.js`)};`)]);
+    const cjs = run(["-e", body(`const m = require(${JSON.stringify(`${dist}index.cjs`)});`)]);
+    expect(esm.same).toBe(true);
+    expect(cjs.same).toBe(true);
+    expect(esm.first).toEqual(cjs.first);
+    expect(esm.first).toHaveLength(7);
+    expect(esm.hnsw).toBe("hnsw");
+    expect(cjs.hnsw).toBe("hnsw");
+  });
+});

@@ -1,0 +1,340 @@
+import { AssayError, type Float32Matrix, type KnnGraph } from "@assay/core";
+import { knn, knnQuery, selectRows, UnionFind } from "@assay/math";
+
+const PLUGIN = "@assay/clusterer";
+
+/** A spanning tree as parallel arrays, edges sorted by weight ascending. */
+export interface SpanningEdges {
+  from: Int32Array;
+  to: Int32Array;
+  /** float32 Euclidean edge lengths. */
+  weight: Float32Array;
+}
+
+/** Options of {@link cluster}. */
+export interface ClusterOptions {
+  /** Expected number of clusters: sets min cluster size to max(5, floor(N / (3k))). */
+  nClusters?: number;
+  /** Largest cluster EOM may select (≤ min cluster size means unlimited). */
+  maxClusterSize?: number;
+  /** Neighbours per point for the MST candidate graph (default min(25, N − 1)). */
+  k?: number;
+  /** A precomputed Euclidean kNN graph over the same rows to take the candidate edges from. */
+  knn?: KnnGraph;
+  signal?: AbortSignal;
+  /** Receives non-fatal notes (e.g. maxClusterSize reset). */
+  warn?: (message: string) => void;
+}
+
+/** Output of {@link cluster} (clusterer.md §2). */
+export interface ClusterResult {
+  /** Cluster per point, −1 = noise. */
+  labels: Int32Array;
+  /** Membership strength per point in [0, 1] (0 for noise). */
+  membership: Float32Array;
+  /** The (approximate beyond 26 points) Euclidean MST, sorted by weight. */
+  mst: SpanningEdges;
+  /** Number of clusters. */
+  clusters: number;
+  /** Minimum cluster size used. */
+  minClusterSize: number;
+  /** Whether the MST came from a complete graph (exact) or a kNN graph plus bridging (approximate). */
+  exactMst: boolean;
+}
+
+function invalid(message: string): AssayError {
+  return new AssayError("INVALID_INPUT", message, { plugin: PLUGIN, node: "clusterer" });
+}
+
+/** Check shape and finiteness of embeddings. */
+export function checkEmbeddings(x: Float32Matrix): void {
+  if (x.rows < 2) throw invalid(`Data should have at least 2 samples; got ${x.rows}`);
+  if (x.cols < 1) throw invalid(`Samples should have at least 1 feature; got ${x.cols}`);
+  for (let i = 0; i < x.data.length; i++) {
+    if (!Number.isFinite(x.data[i]!)) throw invalid(`embeddings row ${Math.floor(i / x.cols)}, column ${i % x.cols} is ${x.data[i]}`);
+  }
+}
+
+function dist(x: Float32Matrix, a: number, b: number): number {
+  let s = 0;
+  const P = x.cols;
+  for (let j = 0; j < P; j++) {
+    const d = x.data[a * P + j]! - x.data[b * P + j]!;
+    s += d * d;
+  }
+  return Math.sqrt(s);
+}
+
+/**
+ * Euclidean minimum spanning tree from a kNN candidate graph (Kruskal), bridging leftover components
+ * by nearest points between components (clusterer.md §2.2). Exact when k = N − 1.
+ */
+export async function spanningTree(x: Float32Matrix, k: number, options: { knn?: KnnGraph; signal?: AbortSignal } = {}): Promise<SpanningEdges> {
+  const N = x.rows;
+  const graph =
+    options.knn ?? (await knn(x, { k, metric: "euclidean", excludeSelf: true, ...(options.signal ? { signal: options.signal } : {}) }));
+  const kk = graph.k;
+  const cand: { a: number; b: number; d: number }[] = [];
+  for (let i = 0; i < N; i++) {
+    for (let j = 0; j < kk; j++) {
+      const nb = graph.indices[i * kk + j]!;
+      if (nb < 0 || nb === i) continue;
+      cand.push({ a: i, b: nb, d: Math.fround(graph.distances[i * kk + j]!) });
+    }
+  }
+  const stable = (list: typeof cand) => list.map((c, i) => ({ c, i })).sort((p, q) => p.c.d - q.c.d || p.i - q.i).map((p) => p.c);
+  const uf = new UnionFind(N);
+  const edges: typeof cand = [];
+  const kruskal = (list: typeof cand) => {
+    for (const e of stable(list)) if (uf.union(e.a, e.b)) edges.push(e);
+  };
+  kruskal(cand);
+  while (edges.length < N - 1) {
+    const comps = new Map<number, number[]>();
+    for (let i = 0; i < N; i++) {
+      const r = uf.find(i);
+      let c = comps.get(r);
+      if (!c) comps.set(r, (c = []));
+      c.push(i);
+    }
+    const ordered = [...comps.values()].sort((a, b) => a[0]! - b[0]!);
+    const bridges: typeof cand = [];
+    for (let c = 0; c < ordered.length - 1; c++) {
+      const queries = ordered[c]!;
+      const reference = ordered.slice(c + 1).flat();
+      if (queries.length * reference.length <= 4e6) {
+        for (const p of queries) {
+          let best = -1;
+          let bestD = Number.POSITIVE_INFINITY;
+          for (const q of reference) {
+            const d = dist(x, p, q);
+            if (d < bestD || (d === bestD && q < best)) {
+              bestD = d;
+              best = q;
+            }
+          }
+          bridges.push({ a: p, b: best, d: Math.fround(bestD) });
+        }
+      } else {
+        const refIdx = Int32Array.from(reference);
+        const g = await knnQuery(selectRows(x, refIdx), selectRows(x, Int32Array.from(queries)), {
+          k: 1,
+          metric: "euclidean",
+          ...(options.signal ? { signal: options.signal } : {}),
+        });
+        queries.forEach((p, qi) => bridges.push({ a: p, b: refIdx[g.indices[qi]!]!, d: Math.fround(g.distances[qi]!) }));
+      }
+    }
+    kruskal(bridges);
+  }
+  const sorted = edges.map((e, i) => ({ e, i })).sort((p, q) => p.e.d - q.e.d || p.i - q.i);
+  return {
+    from: Int32Array.from(sorted, (s) => s.e.a),
+    to: Int32Array.from(sorted, (s) => s.e.b),
+    weight: Float32Array.from(sorted, (s) => s.e.d),
+  };
+}
+
+/** Minimum cluster size rule of clusterer.md §2.1. */
+export function minClusterSizeFor(n: number, nClusters?: number): number {
+  if (nClusters !== undefined) {
+    if (!(Number.isInteger(nClusters) && nClusters >= 1)) throw new AssayError("INVALID_OPTION", `nClusters must be a positive integer, got ${nClusters}`, { plugin: PLUGIN });
+    if (nClusters >= n) throw new AssayError("INVALID_OPTION", `nClusters (${nClusters}) must be smaller than the number of samples (${n})`, { plugin: PLUGIN });
+    return Math.max(5, Math.floor(n / (3 * nClusters)));
+  }
+  return Math.min(Math.max(5, Math.floor(0.05 * n)), 100);
+}
+
+/**
+ * HDBSCAN* with min_samples = 1 (single linkage), condensed by the minimum cluster size, excess-of-mass
+ * selection with a single cluster allowed — DataEval's `cluster()` (clusterer.md §2).
+ */
+export async function cluster(x: Float32Matrix, options: ClusterOptions = {}): Promise<ClusterResult> {
+  checkEmbeddings(x);
+  const N = x.rows;
+  const m = minClusterSizeFor(N, options.nClusters);
+  let maxSize = options.maxClusterSize ?? Number.POSITIVE_INFINITY;
+  if (maxSize <= m) {
+    options.warn?.(`maxClusterSize ${maxSize} ≤ min cluster size ${m}; using no maximum`);
+    maxSize = Number.POSITIVE_INFINITY;
+  }
+  const k = Math.min(options.k ?? 25, N - 1);
+  const useGiven = options.knn && options.knn.metric === "euclidean" && options.knn.rows === N && options.knn.k >= k;
+  const mst = await spanningTree(x, k, { ...(useGiven ? { knn: options.knn! } : {}), ...(options.signal ? { signal: options.signal } : {}) });
+  const exactMst = (useGiven ? options.knn!.k : k) >= N - 1;
+
+  // single-linkage tree: row t = node N + t: (left = max id, right = min id, weight, size)
+  const E = N - 1;
+  const left = new Int32Array(E);
+  const right = new Int32Array(E);
+  const weight = mst.weight;
+  const size = new Int32Array(2 * N - 1).fill(1);
+  {
+    const uf = new UnionFind(N);
+    const nodeOf = new Int32Array(N);
+    for (let i = 0; i < N; i++) nodeOf[i] = i;
+    for (let t = 0; t < E; t++) {
+      const ra = uf.find(mst.from[t]!);
+      const rb = uf.find(mst.to[t]!);
+      const na = nodeOf[ra]!;
+      const nb = nodeOf[rb]!;
+      left[t] = Math.max(na, nb);
+      right[t] = Math.min(na, nb);
+      size[N + t] = size[na]! + size[nb]!;
+      uf.union(ra, rb);
+      nodeOf[uf.find(ra)] = N + t;
+    }
+  }
+  const root = 2 * N - 2;
+  const childrenOf = (node: number): [number, number] => [left[node - N]!, right[node - N]!];
+  const bfs = (start: number): number[] => {
+    const out: number[] = [];
+    let queue = [start];
+    while (queue.length > 0) {
+      out.push(...queue);
+      const next: number[] = [];
+      for (const q of queue) if (q >= N) next.push(...childrenOf(q));
+      queue = next;
+    }
+    return out;
+  };
+
+  // condensed tree
+  const cParent: number[] = [];
+  const cChild: number[] = [];
+  const cLambda: number[] = [];
+  const cSize: number[] = [];
+  const relabel = new Int32Array(root + 1);
+  relabel[root] = N;
+  let nextLabel = N + 1;
+  const ignore = new Uint8Array(root + 1);
+  const emit = (p: number, c: number, l: number, s: number) => {
+    cParent.push(p);
+    cChild.push(c);
+    cLambda.push(l);
+    cSize.push(s);
+  };
+  const emitPoints = (p: number, node: number, l: number) => {
+    for (const sub of bfs(node)) {
+      if (sub < N) emit(p, sub, l, 1);
+      ignore[sub] = 1;
+    }
+  };
+  for (const node of bfs(root)) {
+    if (ignore[node] || node < N) continue;
+    const p = relabel[node]!;
+    const [l, r] = childrenOf(node);
+    const d = weight[node - N]!;
+    const lambda = d > 0 ? Math.fround(1 / d) : Number.POSITIVE_INFINITY;
+    const lc = size[l]!;
+    const rc = size[r]!;
+    if (lc === 1 && rc >= m) {
+      relabel[r] = p;
+      emit(p, l, lambda, 1);
+      ignore[l] = 1;
+    } else if (lc < m && rc >= m) {
+      relabel[r] = p;
+      emitPoints(p, l, lambda);
+    } else if (lc >= m && rc < m) {
+      relabel[l] = p;
+      emitPoints(p, r, lambda);
+    } else if (lc < m && rc < m) {
+      emitPoints(p, l, lambda);
+      emitPoints(p, r, lambda);
+    } else if (lc > maxSize && rc > maxSize) {
+      relabel[l] = p;
+      relabel[r] = p;
+    } else {
+      relabel[l] = nextLabel;
+      emit(p, nextLabel++, lambda, lc);
+      relabel[r] = nextLabel;
+      emit(p, nextLabel++, lambda, rc);
+    }
+  }
+  const rows = cParent.length;
+  const numClusters = nextLabel - N;
+  // stability (float32 accumulation like fast_hdbscan)
+  const birth = new Float64Array(numClusters);
+  const clusterSize = new Float64Array(numClusters);
+  clusterSize[0] = N - 1;
+  for (let i = 0; i < rows; i++) {
+    if (cChild[i]! >= N) {
+      birth[cChild[i]! - N] = cLambda[i]!;
+      clusterSize[cChild[i]! - N] = cSize[i]!;
+    }
+  }
+  const stability = new Float64Array(numClusters);
+  for (let i = 0; i < rows; i++) {
+    const c = cParent[i]! - N;
+    stability[c] = Math.fround(stability[c]! + Math.fround((cLambda[i]! - birth[c]!) * cSize[i]!));
+  }
+  const treeChildren: number[][] = Array.from({ length: numClusters }, () => []);
+  for (let i = 0; i < rows; i++) if (cChild[i]! >= N) treeChildren[cParent[i]! - N]!.push(cChild[i]! - N);
+  const selected = new Uint8Array(numClusters);
+  const hasTree = treeChildren.some((c) => c.length > 0);
+  const unselectBelow = (c: number) => {
+    for (const ch of treeChildren[c]!) {
+      selected[ch] = 0;
+      unselectBelow(ch);
+    }
+  };
+  const eom = (c: number): number => {
+    const cur = Math.max(stability[c]!, 0);
+    let tot = 0;
+    for (const ch of treeChildren[c]!) tot += eom(ch);
+    if (tot > cur || clusterSize[c]! > maxSize) return tot;
+    selected[c] = 1;
+    unselectBelow(c);
+    return cur;
+  };
+  if (hasTree) eom(0);
+
+  // labels: nearest selected ancestor
+  const parentOfCluster = new Int32Array(numClusters).fill(-1);
+  for (let i = 0; i < rows; i++) if (cChild[i]! >= N) parentOfCluster[cChild[i]! - N] = cParent[i]! - N;
+  const labelOfCluster = new Int32Array(numClusters).fill(-1);
+  let nSelected = 0;
+  for (let c = 0; c < numClusters; c++) if (selected[c]) labelOfCluster[c] = nSelected++;
+  const resolved = new Int32Array(numClusters).fill(-2);
+  const resolve = (c: number): number => {
+    if (resolved[c] !== -2) return resolved[c]!;
+    const v = selected[c] ? c : parentOfCluster[c]! >= 0 ? resolve(parentOfCluster[c]!) : -1;
+    resolved[c] = v;
+    return v;
+  };
+  const labels = new Int32Array(N).fill(-1);
+  const pointLambda = new Float64Array(N);
+  const pointCluster = new Int32Array(N).fill(-1);
+  for (let i = 0; i < rows; i++) {
+    if (cChild[i]! < N) {
+      pointLambda[cChild[i]!] = cLambda[i]!;
+      pointCluster[cChild[i]!] = resolve(cParent[i]! - N);
+    }
+  }
+  const rootOnly = nSelected === 1 && selected[0] === 1;
+  let rootMax = Number.NEGATIVE_INFINITY;
+  if (rootOnly) for (let i = 0; i < rows; i++) if (cParent[i] === N && cLambda[i]! > rootMax) rootMax = cLambda[i]!;
+  for (let p = 0; p < N; p++) {
+    const c = pointCluster[p]!;
+    if (c < 0) continue;
+    if (rootOnly) labels[p] = pointLambda[p]! >= rootMax ? 0 : -1;
+    else labels[p] = labelOfCluster[c]!;
+  }
+  // membership strengths
+  const lambdaMax = new Float64Array(numClusters);
+  for (let i = 0; i < rows; i++) if (cSize[i] === 1 && selected[cParent[i]! - N]) lambdaMax[cParent[i]! - N] = Math.max(lambdaMax[cParent[i]! - N]!, cLambda[i]!);
+  const membership = new Float32Array(N);
+  for (let p = 0; p < N; p++) {
+    if (labels[p]! < 0) continue;
+    const c = pointCluster[p]!;
+    const lm = lambdaMax[c]!;
+    const lp = pointLambda[p]!;
+    membership[p] = lm === 0 || !Number.isFinite(lp) ? 1 : Math.min(lp, lm) / lm;
+  }
+  let clusters = nSelected;
+  if (labels.every((l) => l === -1)) {
+    labels.fill(0);
+    clusters = 1;
+  }
+  return { labels, membership, mst, clusters, minClusterSize: m, exactMst };
+}

@@ -1,0 +1,189 @@
+import { artifacts, createDataset, type KnnGraph, pipeline, type RasterImage } from "@assay/core";
+import { type ChwImage, hammingDistance, imageStats, mapImage, mirror, rotate90, specImageQ, specImageS, toHwc } from "@assay/linter";
+import { computeImageStats } from "@assay/linter";
+import { describe, expect, it } from "vitest";
+import { duplicates, duplicatesOptions, findDuplicates } from "./duplicates.js";
+import { plugin } from "./index.js";
+
+
+const raster = (img: ChwImage): RasterImage => ({
+  width: img.width,
+  height: img.height,
+  channels: img.channels as 1 | 3,
+  bitDepth: 8,
+  data: toHwc(img),
+});
+
+function datasetOf(images: ChwImage[], extra: Parameters<typeof createDataset>[0] = {}) {
+  const rasters = images.map(raster);
+  return createDataset({ size: images.length, images: async (i) => rasters[i]!, ...extra });
+}
+
+const ctxOf = (dataset: ReturnType<typeof createDataset>) => ({ dataset, signal: new AbortController().signal, concurrency: 2, progress: () => {}, warn: () => {} });
+const statsOptions = (hashes: "basic" | "all") => ({ perChannel: false, perBox: true, normalize: true, hashes, histogram: false, fileHash: true });
+
+function d3Images(): ChwImage[] {
+  const S = specImageS();
+  const Q = specImageQ();
+  const zeros = { channels: 1, height: 8, width: 8, data: new Uint8Array(64) };
+  return [
+    S,
+    mapImage(S, (v) => v),
+    mapImage(S, (v) => v + 20),
+    rotate90(S),
+    Q,
+    mirror(Q),
+    zeros,
+    { ...zeros, data: new Uint8Array(64) },
+    mapImage(S, (v, _c, y, x) => v + ((13 * y + 7 * x) % 5) - 2),
+  ];
+}
+
+describe("duplicates (duplicates.md test cases)", () => {
+  it("D3 — grouping with the basic hashes", async () => {
+    const stats = await computeImageStats(ctxOf(datasetOf(d3Images())), statsOptions("basic"));
+    const res = findDuplicates(stats, duplicatesOptions.parse({}));
+    expect(res.exact).toEqual([
+      [0, 1],
+      [6, 7],
+    ]);
+    expect(res.near).toEqual([{ members: [0, 1, 2, 8], methods: ["dhash", "phash"] }]);
+    expect(res.groups.map((g) => [g.id, g.level, g.type, g.items, g.methods, g.orientation])).toEqual([
+      [0, "item", "exact", [0, 1], ["xxhash"], undefined],
+      [1, "item", "exact", [6, 7], ["xxhash"], undefined],
+      [2, "item", "near", [0, 1, 2, 8], ["dhash", "phash"], undefined],
+    ]);
+  });
+
+  it("D4 — all hashes, D4 only, and no merging", async () => {
+    const stats = await computeImageStats(ctxOf(datasetOf(d3Images())), statsOptions("all"));
+    const all = findDuplicates(stats, duplicatesOptions.parse({ hashes: ["phash", "dhash", "phash_d4", "dhash_d4"] }));
+    expect(all.exact).toEqual([
+      [0, 1],
+      [6, 7],
+    ]);
+    expect(all.groups.filter((g) => g.type === "near").map((g) => [g.items, g.methods, g.orientation])).toEqual([
+      [[0, 1, 2, 3, 8], ["dhash", "dhash_d4", "phash", "phash_d4"], "same"],
+      [[4, 5], ["dhash_d4", "phash_d4"], "rotated"],
+    ]);
+    const d4 = findDuplicates(stats, duplicatesOptions.parse({ hashes: ["phash_d4", "dhash_d4"] }));
+    expect(d4.groups.filter((g) => g.type === "near").map((g) => [g.items, g.methods, g.orientation])).toEqual([
+      [[0, 1, 2, 3, 8], ["dhash_d4", "phash_d4"], undefined],
+      [[4, 5], ["dhash_d4", "phash_d4"], undefined],
+    ]);
+    const separate = findDuplicates(stats, duplicatesOptions.parse({ merge: false }));
+    expect(separate.near).toEqual([
+      { members: [0, 1, 2, 8], methods: ["phash"] },
+      { members: [0, 1, 2, 8], methods: ["dhash"] },
+    ]);
+  });
+
+  it("D5 — a hash bucket inside an exact group is not a near group", async () => {
+    const S = specImageS();
+    const stats = await computeImageStats(ctxOf(datasetOf([S, mapImage(S, (v) => v), specImageQ()])), statsOptions("basic"));
+    const res = findDuplicates(stats, duplicatesOptions.parse({}));
+    expect(res.exact).toEqual([[0, 1]]);
+    expect(res.near).toEqual([]);
+  });
+
+  it("D7 — per-target duplicates", async () => {
+    const S = specImageS();
+    const shifted = mapImage(S, (_v, c, y, x) => S.data[c * 4096 + ((y + 56) % 64) * 64 + ((x + 56) % 64)] as number);
+    const ds = datasetOf([S, shifted], {
+      boxes: [
+        [
+          { x: 0, y: 0, width: 16, height: 16, label: 0 },
+          { x: 40, y: 40, width: 16, height: 16, label: 0 },
+          { x: 70, y: 70, width: 10, height: 10, label: 0 },
+        ],
+        [{ x: 8, y: 8, width: 16, height: 16, label: 0 }],
+      ],
+    });
+    const stats = await computeImageStats(ctxOf(ds), statsOptions("basic"));
+    const row = (item: number, target: number) => [...stats.item.keys()].find((r) => stats.item[r] === item && stats.target[r] === target)!;
+    expect(stats.hashes.xxhash[row(0, 0)]).toBe("19f2b0530303aea7");
+    // The 16×16 crop is symmetric (S[y][x] = S[x][y] there), so DCT coefficients F[3][5] and F[5][3]
+    // are equal in exact arithmetic and are the two middle values: DataEval's bit for F[3][5] comes from
+    // FFTPACK rounding noise (a258855d…), a direct-sum DCT gives the exact tie (both bits 0: a2588559…).
+    expect(hammingDistance(stats.hashes.phash![row(0, 0)]!, "a258855d552b853f")).toBeLessThanOrEqual(1);
+    expect(stats.hashes.phash![row(0, 0)]!.replace(/^(.{7})[59d]/, "$1?")).toBe("a258855?552b853f");
+    expect(stats.hashes.phash![row(0, 1)]).toBe("aa6ad625ca32ed1a");
+    expect(stats.hashes.phash![row(0, 2)]).toBe("0000000000000000");
+    expect(stats.hashes.dhash![row(0, 2)]).toBe("0000000000000000");
+    const res = findDuplicates(stats, duplicatesOptions.parse({}));
+    expect(res.groups.filter((g) => g.level === "item")).toEqual([]);
+    const exactBoxes = res.groups.filter((g) => g.level === "target" && g.type === "exact");
+    expect(exactBoxes.map((g) => [g.items, g.targets])).toEqual([
+      [
+        [0, 1],
+        [0, 0],
+      ],
+    ]);
+  });
+});
+
+describe("assay extensions", () => {
+  it("cross-split duplicates are reported as leakage", async () => {
+    const S = specImageS();
+    const ds = datasetOf([S, specImageQ(), mapImage(S, (v) => v), mapImage(S, (v) => v + 20)], { splits: ["train", "train", "test", "train"] });
+    const report = await pipeline(ds).use(imageStats()).use(duplicates()).run();
+    expect(report.status).toBe("ok");
+    const leak = report.findings.filter((f) => f.type === "leakage");
+    expect(leak.map((f) => f.indices)).toEqual([
+      [0, 2],
+      [0, 2, 3],
+    ]);
+    expect(leak[0]!.data!.splits).toEqual({ train: [0], test: [2] });
+    expect(leak[0]!.severity).toBe("error");
+    expect(report.findings.filter((f) => f.type === "exact_duplicate").map((f) => f.indices)).toEqual([[0, 2]]);
+    expect(report.results.duplicates!.summary).toMatchObject({ exact_groups: 1, near_groups: 1, leakage_groups: 2 });
+  });
+
+  it("embedding near duplicates come from the shared knn graph with a distance threshold", async () => {
+    const imgs = [specImageS(), specImageQ(), rotate90(specImageQ()), mirror(specImageS())];
+    const ds = datasetOf(imgs);
+    const knn: KnnGraph = {
+      rows: 4,
+      k: 1,
+      metric: "euclidean",
+      indices: Int32Array.from([3, 2, 1, 0]),
+      distances: Float32Array.from([0.05, 0.5, 0.5, 0.05]),
+      includesSelf: false,
+      method: "exact",
+    };
+    const report = await pipeline(ds).use(imageStats()).use(duplicates({ embeddingDistance: 0.1 })).provide(artifacts.knn, knn).run();
+    const near = report.findings.filter((f) => f.type === "near_duplicate");
+    expect(near.map((f) => [f.indices, f.data!.methods])).toEqual([[[0, 3], ["embedding"]]]);
+    const without = await pipeline(ds).use(imageStats()).use(duplicates({ embeddingDistance: 0.1 })).run();
+    expect(without.findings.filter((f) => f.type === "near_duplicate")).toEqual([]);
+    expect(without.nodes.find((n) => n.name === "duplicates")!.warnings![0]).toMatch(/no knn artifact/);
+  });
+
+  it("identical file bytes group images even when decoding fails", async () => {
+    const good = raster(specImageQ());
+    const ds = createDataset({
+      size: 4,
+      images: async (i) => {
+        if (i >= 2) throw new Error("corrupt JPEG");
+        return good;
+      },
+      imageBytes: async (i) => Uint8Array.from([9, 9, i >= 2 ? 1 : 0]),
+    });
+    const stats = await computeImageStats(ctxOf(ds), statsOptions("basic"));
+    expect(stats.unreadable.map((u) => u.index)).toEqual([2, 3]);
+    const res = findDuplicates(stats, duplicatesOptions.parse({}));
+    expect(res.groups.map((g) => [g.items, g.methods])).toEqual([
+      [[0, 1], ["xxhash"]],
+      [[2, 3], ["file"]],
+    ]);
+  });
+
+  it("asking for D4 hashes that were not computed is a clear error", async () => {
+    const stats = await computeImageStats(ctxOf(datasetOf([specImageS(), specImageQ()])), statsOptions("basic"));
+    expect(() => findDuplicates(stats, duplicatesOptions.parse({ hashes: ["phash_d4"] }))).toThrow(/hashes: "all"/);
+  });
+
+  it("exports the plugin", () => {
+    expect(plugin.detectors.map((d) => d.nodeName)).toEqual(["duplicates"]);
+  });
+});
