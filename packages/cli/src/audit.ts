@@ -10,6 +10,7 @@ import { exitCodes } from "./errors.js";
 import { type DatasetInputs, loadInputs } from "./inputs.js";
 import { buildRegistry } from "./plugins.js";
 import { createProgress, progressMode } from "./progress.js";
+import { reportThumbnails } from "./thumbnails.js";
 
 /** Options of the `audit` command. */
 export interface AuditOptions extends DatasetInputs {
@@ -28,6 +29,8 @@ export interface AuditOptions extends DatasetInputs {
   classSize?: string;
   maxPerType?: number;
   plugin?: string[];
+  /** Put image thumbnails in the HTML report (default true). */
+  thumbnails?: boolean;
 }
 
 /** The streams and environment a command runs against. */
@@ -55,10 +58,24 @@ export async function audit(options: AuditOptions, cio: CommandIo): Promise<numb
   const selected = selectDetectors(registry, options.detectors);
 
   const inputs = await loadInputs(options);
+  if (cio.signal?.aborted) throw new AssayError("CANCELLED", "stopped before the run started");
   const build = (detectors: readonly AnyNode[]) => {
     const p = pipeline(inputs.dataset, { registry }).use(...configured.extractors.values(), ...detectors);
     if (inputs.predProbs) p.provide(artifacts.predProbs, inputs.predProbs);
     if (inputs.embeddings) p.provide(artifacts.embeddings, inputs.embeddings);
+    try {
+      p.plan();
+    } catch (error) {
+      if (error instanceof AssayError && error.code === "AMBIGUOUS_PROVIDER") {
+        const providers = (error.details?.providers as string[] | undefined) ?? [];
+        throw new AssayError(
+          "AMBIGUOUS_PROVIDER",
+          `${error.message.split("; pick one")[0]}; pick one by naming it under "extractors" in --config (e.g. { "extractors": { "${providers[0] ?? "<name>"}": {} } })`,
+          { details: error.details ?? {}, cause: error },
+        );
+      }
+      throw error;
+    }
     return p;
   };
   const detectorNodes: AnyNode[] = [];
@@ -83,7 +100,7 @@ export async function audit(options: AuditOptions, cio: CommandIo): Promise<numb
     runnable = [];
     for (const node of detectorNodes) {
       try {
-        build([node]).plan();
+        build([node]);
         runnable.push(node);
       } catch (error) {
         if (!(error instanceof AssayError) || error.code !== "MISSING_PROVIDER") throw error;
@@ -100,7 +117,6 @@ export async function audit(options: AuditOptions, cio: CommandIo): Promise<numb
   }
 
   const p = build(runnable);
-  p.plan();
   const mode = options.progress === false ? "off" : progressMode(cio.stderr, cio.env, options.quiet ?? false);
   const progress = createProgress({ stream: cio.stderr, mode });
   let report: Report;
@@ -120,7 +136,10 @@ export async function audit(options: AuditOptions, cio: CommandIo): Promise<numb
   }
   if (options.out) await writeOutput(options.out, renderJson(report));
   if (options.csv) await writeOutput(options.csv, renderCsv(report));
-  if (options.html) await writeOutput(options.html, renderHtml(report));
+  if (options.html) {
+    const thumbnails = options.thumbnails === false ? new Map<number, string>() : await reportThumbnails(report, inputs.dataset, { concurrency: options.concurrency ?? 2 });
+    await writeOutput(options.html, renderHtml(report, { thumbnails }));
+  }
 
   // A lens asked for by name must run; with every installed lens, one that cannot run is a warning.
   const failed = report.nodes.filter((n) => n.status === "error");

@@ -152,7 +152,7 @@ describe("assay audit", () => {
   });
 
   it("runs every installed lens, leaving out those whose inputs are missing", async () => {
-    const r = await assay(["audit", "npyset", "--out", "all.json"]);
+    const r = await assay(["audit", "npyset", "--out", "all.json", "--html", "all.html"]);
     expect(r.code).toBe(0);
     expect(r.stderr).toContain('assay: note: label-mismatch left out: it needs "pred_probs", which nothing provides; pass --pred-probs p.npy');
     expect(r.stderr).toContain('assay: note: picky left out: it has no usable default options (picky: option "threshold": ');
@@ -164,6 +164,9 @@ describe("assay audit", () => {
     expect(names).not.toContain("label-mismatch");
     expect(report.dataset).toMatchObject({ name: "npyset", size: 7, classes: ["cat", "dog", "bird"] });
     expect(report.nodes.find((n: { name: string }) => n.name === "unreadable-images").status).toBe("ok");
+    const html = await readFile(join(root, "all.html"), "utf8");
+    // one thumbnail per distinct first sample of a finding: rows 0 (always), 5 (rare_class), 6 (unlabeled)
+    expect(html.match(/<img class="thumb" alt="" src="data:image\/png;base64,/g)).toHaveLength(3);
   });
 
   it("reuses extractor outputs from --cache", async () => {

@@ -126,3 +126,39 @@ describe("list and init output", () => {
     expect(configureNodes(registry, json).detectors.get("dups")!.options).toEqual({ k: 10, metric: "cosine" });
   });
 });
+
+describe("typeOf", () => {
+  it("writes short types from JSON Schema", async () => {
+    const { typeOf } = await import("./describe.js");
+    expect(typeOf({ type: "array", items: { enum: ["a", "b"] } })).toBe('("a" | "b")[]');
+    expect(typeOf({ type: "array", items: { type: "number" } })).toBe("number[]");
+    expect(typeOf({ anyOf: [{ type: "integer", minimum: 1 }, { type: "null" }] })).toBe("integer ≥1 | null");
+    expect(typeOf({ type: "object", additionalProperties: { type: "number" } })).toBe("{ [key]: number }");
+  });
+});
+
+describe("audit planning errors", () => {
+  it("tells how to pick between two providers of one artifact", async () => {
+    const { audit } = await import("./audit.js");
+    const { mkdtemp, writeFile: write } = await import("node:fs/promises");
+    const { encodeNpy } = await import("@assay/io");
+    const work = await mkdtemp(join(tmpdir(), "assay-ambiguous-"));
+    await write(join(work, "labels.npy"), encodeNpy(Int32Array.from([0, 1, 0])));
+    const needsEmb = defineDetector({ name: "needs-emb", version: "1", options: z.object({}), needs: [artifacts.embeddings], async run() { return { result: null, findings: [] }; } });
+    const embed2 = defineExtractor({ name: "embed2", version: "1", options: z.object({}), needs: [], provides: artifacts.embeddings, async run() { return { rows: 0, cols: 0, data: new Float32Array() }; } });
+    const pluginFile = join(work, "plugin.mjs");
+    // the registry comes from discovery + --plugin; here a module exporting both providers
+    (globalThis as Record<string, unknown>).__assayTestPlugin = definePlugin({ name: "amb", version: "1", detectors: [needsEmb], extractors: [embed, embed2] });
+    await write(pluginFile, "export const plugin = globalThis.__assayTestPlugin;\n");
+    const sink = { write: () => true } as unknown as NodeJS.WritableStream;
+    const run = (config?: string) =>
+      audit({ labels: join(work, "labels.npy"), detectors: ["needs-emb"], plugin: [pluginFile], quiet: true, ...(config ? { config } : {}) }, { stdout: sink, stderr: sink, env: {} });
+    // @assay/io (found next to the CLI) provides embeddings too
+    expect(await code(run())).toMatch(
+      /^AMBIGUOUS_PROVIDER: detector "needs-emb" needs "embeddings", which "pixel-embedding" and "embed" and "embed2" all provide; pick one by naming it under "extractors" in --config \(e\.g\. \{ "extractors": \{ "pixel-embedding": \{\} \} \}\)$/,
+    );
+    await write(join(work, "pick.json"), JSON.stringify({ extractors: { embed2: {} } }));
+    expect(await run(join(work, "pick.json"))).toBe(0);
+    await rm(work, { recursive: true, force: true });
+  });
+});

@@ -92,7 +92,10 @@ export function typeOf(s: Record<string, unknown>): string {
   for (const key of ["anyOf", "oneOf"]) {
     if (Array.isArray(s[key])) return (s[key] as Record<string, unknown>[]).map(typeOf).join(" | ");
   }
-  if (s.type === "array") return `${s.items ? typeOf(s.items as Record<string, unknown>) : "unknown"}[]`;
+  if (s.type === "array") {
+    const item = s.items ? typeOf(s.items as Record<string, unknown>) : "unknown";
+    return item.includes(" | ") ? `(${item})[]` : `${item}[]`;
+  }
   if (s.type === "object") {
     const extra = s.additionalProperties;
     if (extra && typeof extra === "object") return `{ [key]: ${typeOf(extra as Record<string, unknown>)} }`;

@@ -11,4 +11,5 @@ export { starterConfigJson, starterConfigModule } from "./init.js";
 export { loadInputs, type DatasetInputs, type LoadedInputs } from "./inputs.js";
 export { buildRegistry, cliDirectory, type BuildRegistryOptions, type LoadedPlugins } from "./plugins.js";
 export { cliVersion, createProgram } from "./program.js";
+export { reportThumbnails, type ThumbnailOptions } from "./thumbnails.js";
 export { createProgress, formatSeconds, progressMode, type ProgressDisplay, type ProgressMode, type ProgressOptions, type ProgressStream } from "./progress.js";

@@ -78,6 +78,7 @@ export function createProgram(cio: CommandIo): { program: Command; run(argv: rea
     .option("-o, --out <file>", "write the full report as JSON")
     .option("--csv <file>", "write one CSV row per finding")
     .option("--html <file>", "write a self-contained HTML report")
+    .option("--no-thumbnails", "leave image thumbnails out of the HTML report")
     .option("--ontology <file>", "class ontology (JSON/YAML) for the representation lens")
     .option("--class-size <list>", "coreset lens: important samples per class, e.g. cat=20,dog=10")
     .option("--max-per-type <n>", "examples shown per finding type in the summary", (v) => Math.max(0, Math.floor(Number(v)) || 0))

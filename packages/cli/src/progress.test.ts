@@ -61,6 +61,19 @@ describe("createProgress", () => {
     expect(out.chunks.at(-1)).toBe("\u001b[?25h");
   });
 
+  it("tty mode: treats 0 columns as 80 and keeps the counts on the line", () => {
+    let t = 0;
+    const chunks: string[] = [];
+    const p = createProgress({ stream: { columns: 0, write: (s: string) => chunks.push(s) }, mode: "tty", redrawMs: 0, now: () => t });
+    p.onProgress({ node: "class-counts", kind: "extractor", phase: "start" });
+    t = 100;
+    p.onProgress({ node: "class-counts", kind: "extractor", phase: "progress", done: 7, total: 7 });
+    const line = chunks.at(-1)!.split("\u001b[2K").at(-1)!;
+    expect(line).toMatch(/class-counts\s+█{30,} 7\/7 100% 70\.0\/s\n$/);
+    expect(line.length).toBeLessThanOrEqual(80);
+    p.stop();
+  });
+
   it("off mode writes nothing", () => {
     const out = sink();
     const p = createProgress({ stream: out.stream, mode: "off" });

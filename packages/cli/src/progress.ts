@@ -92,7 +92,11 @@ export function createProgress(options: ProgressOptions): ProgressDisplay {
   let frame = 0;
   let stopped = false;
   const spinner = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏";
-  const width = () => Math.max(40, options.stream.columns ?? 80);
+  // some terminals (and `script`) report 0 columns: treat that as unknown
+  const width = () => {
+    const c = options.stream.columns;
+    return c !== undefined && c > 0 ? Math.max(40, c) : 80;
+  };
 
   const clear = () => {
     let s = "";

@@ -56,10 +56,12 @@ export { fitPca, pca, type Pca, type PcaOptions } from "./pca.js";
 export { minimizeLbfgs, type LbfgsOptions, type LbfgsResult, type ObjectiveWithGradient } from "./lbfgs.js";
 export {
   crossValPredictProba,
+  crossValPredictProbaParallel,
   fitLogisticRegression,
   stratifiedKFold,
   type CrossValOptions,
   type Float64Matrix,
   type LogisticModel,
   type LogisticOptions,
+  type ParallelCrossValOptions,
 } from "./logistic.js";

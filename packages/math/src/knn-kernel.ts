@@ -7,10 +7,10 @@
 
 /** Everything one call of {@link scanRows} needs. Typed arrays may be backed by SharedArrayBuffers. */
 export interface ScanContext {
-  /** Query rows, nQ×d. */
-  Q: Float32Array;
+  /** Query rows, nQ×d (float32, or a float64 copy in workers). */
+  Q: Float32Array | Float64Array;
   /** Reference rows, nR×d (may be the same array as Q). */
-  R: Float32Array;
+  R: Float32Array | Float64Array;
   nQ: number;
   nR: number;
   d: number;

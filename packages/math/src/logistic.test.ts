@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Float32Matrix } from "@assay/core";
-import { crossValPredictProba, fitLogisticRegression, stratifiedKFold } from "./logistic.js";
+import { crossValPredictProba, crossValPredictProbaParallel, fitLogisticRegression, stratifiedKFold } from "./logistic.js";
 import { matrix } from "./matrix.js";
 import { Mt19937 } from "./rng.js";
 import * as ref from "./reference.fixture.js";
@@ -98,5 +98,23 @@ describe("bad input", () => {
     const bad = matrix(2, 2, [0, Number.NaN, 1, 1]);
     expect((await caught(() => fitLogisticRegression(bad, Int32Array.from([0, 1])))).message).toContain("row 0, column 1");
     expect((await caught(() => fitLogisticRegression(X, Int32Array.from([0, 1, 0, 1]), { C: 0 }))).code).toBe("INVALID_OPTION");
+  });
+});
+
+describe("crossValPredictProbaParallel", () => {
+  const { X, y } = clfData(21, 300, 6, 3);
+  it("worker threads give exactly the single-thread result", async () => {
+    const serial = crossValPredictProba(X, y, { folds: 5, seed: 0 });
+    const seen: number[] = [];
+    const par = await crossValPredictProbaParallel(X, y, { folds: 5, seed: 0, workers: 2, onProgress: (d) => seen.push(d) });
+    expect(par.data).toEqual(serial.data);
+    expect(seen.at(-1)).toBe(5);
+    const inline = await crossValPredictProbaParallel(X, y, { folds: 5, seed: 0, workers: 0 });
+    expect(inline.data).toEqual(serial.data);
+  });
+  it("aborts with CANCELLED", async () => {
+    const ac = new AbortController();
+    ac.abort();
+    expect((await caught(() => crossValPredictProbaParallel(X, y, { signal: ac.signal }))).code).toBe("CANCELLED");
   });
 });

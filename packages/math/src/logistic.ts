@@ -1,6 +1,8 @@
 import type { Float32Matrix } from "@assay/core";
-import { checkInt, checkPositive, invalidInput } from "./errors.js";
-import { minimizeLbfgs } from "./lbfgs.js";
+import { availableParallelism } from "node:os";
+import { cancelled, checkInt, checkPositive, invalidInput } from "./errors.js";
+import { runPool } from "./pool.js";
+import { cvFolds, fitLogisticCore, lbfgsRun, logisticObjective, predictLogisticCore, vecDot, vecMaxAbs, type CvContext } from "./fit-kernel.js";
 import { assertFinite, assertMatrix } from "./matrix.js";
 import { Mt19937 } from "./rng.js";
 
@@ -104,82 +106,12 @@ function fitPrepared(
   present.forEach((c, i) => classIndex.set(c, i));
   const yc = new Int32Array(n);
   for (let i = 0; i < n; i++) yc[i] = classIndex.get(y[i]!)!;
-  const invC = 1 / C;
-  let rows: number;
-  let result;
-  if (K === 2) {
-    rows = 1;
-    const fg = (w: Float64Array, g: Float64Array): number => {
-      g.fill(0);
-      let loss = 0;
-      const b = w[d]!;
-      for (let i = 0; i < n; i++) {
-        const o = i * d;
-        let z = b;
-        for (let j = 0; j < d; j++) z += Xd[o + j]! * w[j]!;
-        const t = yc[i]!;
-        // log(1 + e^z) − t·z, stably
-        loss += (z > 0 ? z + Math.log1p(Math.exp(-z)) : Math.log1p(Math.exp(z))) - t * z;
-        const p = z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
-        const r = p - t;
-        for (let j = 0; j < d; j++) g[j]! += r * Xd[o + j]!;
-        g[d]! += r;
-      }
-      let pen = 0;
-      for (let j = 0; j < d; j++) {
-        pen += w[j]! * w[j]!;
-        g[j]! += invC * w[j]!;
-      }
-      return loss + 0.5 * invC * pen;
-    };
-    result = minimizeLbfgs(fg, new Float64Array(d + 1), { maxIter, gtol: tol });
-  } else {
-    rows = K;
-    const nW = K * d;
-    const z = new Float64Array(K);
-    const fg = (w: Float64Array, g: Float64Array): number => {
-      g.fill(0);
-      let loss = 0;
-      for (let i = 0; i < n; i++) {
-        const o = i * d;
-        let zmax = -Infinity;
-        for (let c = 0; c < K; c++) {
-          let s = w[nW + c]!;
-          const wo = c * d;
-          for (let j = 0; j < d; j++) s += Xd[o + j]! * w[wo + j]!;
-          z[c] = s;
-          if (s > zmax) zmax = s;
-        }
-        let se = 0;
-        for (let c = 0; c < K; c++) {
-          const e = Math.exp(z[c]! - zmax);
-          z[c] = e;
-          se += e;
-        }
-        const t = yc[i]!;
-        // z now holds exp(z − zmax); loss = log Σ e^z − z_t
-        loss += Math.log(se) - Math.log(z[t]!);
-        const inv = 1 / se;
-        for (let c = 0; c < K; c++) {
-          const r = z[c]! * inv - (c === t ? 1 : 0);
-          if (r === 0) continue;
-          const wo = c * d;
-          for (let j = 0; j < d; j++) g[wo + j]! += r * Xd[o + j]!;
-          g[nW + c]! += r;
-        }
-      }
-      let pen = 0;
-      for (let j = 0; j < nW; j++) {
-        pen += w[j]! * w[j]!;
-        g[j]! += invC * w[j]!;
-      }
-      return loss + 0.5 * invC * pen;
-    };
-    result = minimizeLbfgs(fg, new Float64Array(nW + K), { maxIter, gtol: tol });
-  }
+  const result = fitLogisticCore(Xd, n, d, yc, K, C, maxIter, tol);
+  const rows = K === 2 ? 1 : K;
   const w = result.x;
   const coef: Float64Matrix = { rows, cols: d, data: w.slice(0, rows * d) };
   const intercept = w.slice(rows * d, rows * d + rows);
+  const colMap = byLabel ? present : Int32Array.from({ length: K }, (_, c) => c);
   return {
     coef,
     intercept,
@@ -191,32 +123,7 @@ function fitPrepared(
       assertMatrix(Xq, "X", "LogisticModel.predictProba", false);
       if (Xq.cols !== d) throw invalidInput("LogisticModel.predictProba", `dimension mismatch: the model has ${d} features, X has ${Xq.cols} columns`);
       const out = new Float32Array(Xq.rows * numColumns);
-      const col = (c: number): number => (byLabel ? present[c]! : c);
-      const zz = new Float64Array(K);
-      for (let i = 0; i < Xq.rows; i++) {
-        const o = i * d;
-        if (K === 2) {
-          let s = intercept[0]!;
-          for (let j = 0; j < d; j++) s += Xq.data[o + j]! * coef.data[j]!;
-          const p = s >= 0 ? 1 / (1 + Math.exp(-s)) : Math.exp(s) / (1 + Math.exp(s));
-          out[i * numColumns + col(0)] = 1 - p;
-          out[i * numColumns + col(1)] = p;
-          continue;
-        }
-        let zmax = -Infinity;
-        for (let c = 0; c < K; c++) {
-          let s = intercept[c]!;
-          for (let j = 0; j < d; j++) s += Xq.data[o + j]! * coef.data[c * d + j]!;
-          zz[c] = s;
-          if (s > zmax) zmax = s;
-        }
-        let se = 0;
-        for (let c = 0; c < K; c++) {
-          zz[c] = Math.exp(zz[c]! - zmax);
-          se += zz[c]!;
-        }
-        for (let c = 0; c < K; c++) out[i * numColumns + col(c)] = zz[c]! / se;
-      }
+      predictLogisticCore(w, K, d, Xq.data, null, Xq.rows, out, numColumns, colMap);
       return { rows: Xq.rows, cols: numColumns, data: out };
     },
   };
@@ -300,7 +207,54 @@ export interface CrossValOptions {
  * @throws AssayError `INVALID_INPUT` on bad X/y (see {@link fitLogisticRegression}) or unsplittable labels.
  */
 export function crossValPredictProba(X: Float32Matrix, y: Int32Array, opts: CrossValOptions = {}): Float32Matrix {
-  const fn = "crossValPredictProba";
+  const ctx = prepareCv("crossValPredictProba", X, y, opts, false);
+  cvFolds(ctx, 0, ctx.folds);
+  return { rows: ctx.n, cols: ctx.numClasses, data: ctx.out };
+}
+
+/** Options of {@link crossValPredictProbaParallel}. */
+export interface ParallelCrossValOptions extends CrossValOptions {
+  /** Worker threads, one fold at a time each (default: number of cores, at most `folds`). `0` runs in the calling thread. */
+  workers?: number;
+  /** Abort; the promise rejects with an AssayError `CANCELLED`. */
+  signal?: AbortSignal;
+  /** Called with (folds done, folds) as folds complete. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+/**
+ * {@link crossValPredictProba} with the folds fitted in parallel on worker threads. Same result,
+ * bit for bit (each fold runs the same code on the same inputs).
+ */
+export async function crossValPredictProbaParallel(X: Float32Matrix, y: Int32Array, opts: ParallelCrossValOptions = {}): Promise<Float32Matrix> {
+  const fn = "crossValPredictProbaParallel";
+  if (opts.workers !== undefined) checkInt(fn, "workers", opts.workers, 0, 256);
+  const workers = opts.workers ?? Math.max(1, availableParallelism());
+  const ctx = prepareCv(fn, X, y, opts, workers > 0);
+  if (workers === 0) {
+    for (let f = 0; f < ctx.folds; f++) {
+      if (opts.signal?.aborted) throw cancelled(fn, opts.signal.reason);
+      cvFolds(ctx, f, f + 1);
+      opts.onProgress?.(f + 1, ctx.folds);
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+  } else {
+    await runPool({
+      fn,
+      fns: [vecMaxAbs, vecDot, lbfgsRun, logisticObjective, fitLogisticCore, predictLogisticCore, cvFolds],
+      entry: cvFolds,
+      ctx,
+      total: ctx.folds,
+      chunk: 1,
+      workers,
+      signal: opts.signal,
+      onProgress: opts.onProgress,
+    });
+  }
+  return { rows: ctx.n, cols: ctx.numClasses, data: ctx.shared ? new Float32Array(ctx.out) : ctx.out };
+}
+
+function prepareCv(fn: string, X: Float32Matrix, y: Int32Array, opts: CrossValOptions, shared: boolean): CvContext & { folds: number; shared: boolean } {
   const folds = opts.folds ?? 5;
   const seed = opts.seed ?? 0;
   const C = opts.C ?? 1;
@@ -310,37 +264,21 @@ export function crossValPredictProba(X: Float32Matrix, y: Int32Array, opts: Cros
   checkInt(fn, "seed", seed, 0, 0xffffffff);
   checkPositive(fn, "C", C);
   checkInt(fn, "maxIter", maxIter, 1);
+  checkPositive(fn, "tol", tol, 0, true);
   if (opts.numClasses !== undefined) checkInt(fn, "numClasses", opts.numClasses, 1);
   validateXY(fn, X, y, opts.numClasses);
   let maxLabel = 0;
   for (let i = 0; i < y.length; i++) if (y[i]! > maxLabel) maxLabel = y[i]!;
   const K = opts.numClasses ?? maxLabel + 1;
   const n = X.rows;
-  const d = X.cols;
   const assignment = stratifiedKFold(y, folds, seed);
-  const Xd = toFloat64(X);
-  const out = new Float32Array(n * K);
-  for (let f = 0; f < folds; f++) {
-    const train: number[] = [];
-    const test: number[] = [];
-    for (let i = 0; i < n; i++) (assignment[i] === f ? test : train).push(i);
-    if (test.length === 0) continue;
-    const Xt = new Float64Array(train.length * d);
-    const yt = new Int32Array(train.length);
-    train.forEach((i, r) => {
-      Xt.set(Xd.subarray(i * d, (i + 1) * d), r * d);
-      yt[r] = y[i]!;
-    });
-    const present = Int32Array.from(new Set(yt)).sort();
-    const Xtest: Float32Matrix = { rows: test.length, cols: d, data: new Float32Array(test.length * d) };
-    test.forEach((i, r) => Xtest.data.set(X.data.subarray(i * d, (i + 1) * d), r * d));
-    if (present.length === 1) {
-      for (const i of test) out[i * K + present[0]!] = 1;
-      continue;
-    }
-    const model = fitPrepared(Xt, train.length, d, yt, present, C, maxIter, tol, K, true);
-    const p = model.predictProba(Xtest);
-    test.forEach((i, r) => out.set(p.data.subarray(r * K, (r + 1) * K), i * K));
-  }
-  return { rows: n, cols: K, data: out };
+  const buffer = (bytes: number): ArrayBuffer | SharedArrayBuffer => (shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
+  const Xd = new Float64Array(buffer(X.data.length * 8));
+  Xd.set(X.data);
+  const ys = new Int32Array(buffer(n * 4));
+  ys.set(y);
+  const as = new Int32Array(buffer(n * 4));
+  as.set(assignment);
+  const out = new Float32Array(buffer(n * K * 4));
+  return { Xd, n, d: X.cols, y: ys, assignment: as, numClasses: K, C, maxIter, tol, out, folds, shared };
 }

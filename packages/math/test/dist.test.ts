@@ -10,7 +10,7 @@ const dist = fileURLToPath(new URL("../dist/", import.meta.url));
 
 const body = (load: string) => `
 ${load}
-const n = 900, d = 12;
+const n = 600, d = 12;
 const rng = new m.Mt19937(3);
 const data = new Float32Array(n * d);
 for (let i = 0; i < data.length; i++) data[i] = rng.random();
@@ -19,12 +19,16 @@ const X = { rows: n, cols: d, data };
   const a = await m.knn(X, { k: 7, method: "exact", workers: 2 });
   const b = await m.knn(X, { k: 7, method: "exact", workers: 0 });
   const same = a.indices.every((v, i) => v === b.indices[i]) && a.distances.every((v, i) => v === b.distances[i]);
-  const h = await m.knn(X, { k: 7, method: "hnsw" });
-  console.log(JSON.stringify({ same, first: Array.from(a.indices.subarray(0, 7)), hnsw: h.method }));
+  const h = await m.knn(X, { k: 7, method: "hnsw", hnsw: { efConstruction: 64 } });
+  const y = Int32Array.from({ length: n }, (_, i) => (data[i * d] > 0.5 ? 1 : 0) + (data[i * d + 1] > 0.5 ? 1 : 0));
+  const cvA = await m.crossValPredictProbaParallel(X, y, { workers: 2 });
+  const cvB = m.crossValPredictProba(X, y);
+  const cvSame = cvA.data.every((v, i) => v === cvB.data[i]);
+  console.log(JSON.stringify({ same, cvSame, first: Array.from(a.indices.subarray(0, 7)), hnsw: h.method }));
 })().catch((e) => { console.error(e); process.exit(1); });
 `;
 
-function run(args: string[]): { same: boolean; first: number[]; hnsw: string } {
+function run(args: string[]): { same: boolean; cvSame: boolean; first: number[]; hnsw: string } {
   return JSON.parse(execFileSync(process.execPath, args, { cwd: dist, encoding: "utf8", timeout: 60_000 }));
 }
 
@@ -32,11 +36,13 @@ describe("built package", () => {
   it("dist exists", () => {
     expect(existsSync(`${dist}index.js`) && existsSync(`${dist}index.cjs`)).toBe(true);
   });
-  it("ESM and CJS builds run the worker pool and agree with the main thread", () => {
+  it("ESM and CJS builds run the worker pools (kNN, CV) and agree with the main thread", () => {
     const esm = run(["--input-type=module", "-e", body(`import * as m from ${JSON.stringify(`${dist}index.js`)};`)]);
     const cjs = run(["-e", body(`const m = require(${JSON.stringify(`${dist}index.cjs`)});`)]);
     expect(esm.same).toBe(true);
     expect(cjs.same).toBe(true);
+    expect(esm.cvSame).toBe(true);
+    expect(cjs.cvSame).toBe(true);
     expect(esm.first).toEqual(cjs.first);
     expect(esm.first).toHaveLength(7);
     expect(esm.hnsw).toBe("hnsw");

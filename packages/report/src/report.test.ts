@@ -142,6 +142,9 @@ describe("renderHtml", () => {
     expect(html).toContain("INVALID_INPUT: broken needs images and the dataset has none");
     expect(html).toContain('<th data-type="num">score</th>');
     expect(html).toContain('addEventListener("click"');
+    // the inline script is valid JavaScript
+    const script = html.slice(html.lastIndexOf("<script>") + 8, html.lastIndexOf("</script>"));
+    expect(() => new Function(script)).not.toThrow();
     expect(html).toContain('<li class="sev-error"><b>1</b> error</li>');
   });
 

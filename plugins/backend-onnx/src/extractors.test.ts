@@ -236,6 +236,12 @@ describe("bad input", () => {
     expect(byName.message).toContain("install @assay/backend-tfjs");
   });
 
+  it("a device the installed backend cannot use → BACKEND_NOT_FOUND saying so, not 'install the package'", async () => {
+    const error = await run({ model: onnxWithMeta, device: "gpu" });
+    expect(isAssayError(error, "BACKEND_NOT_FOUND")).toBe(true);
+    expect(error.message).toContain('backend "onnx" loads onnx models but not on gpu here');
+  });
+
   it("unknown options → INVALID_OPTION naming the option", () => {
     let error: unknown;
     try {
@@ -245,5 +251,28 @@ describe("bad input", () => {
     }
     expect(isAssayError(error, "INVALID_OPTION")).toBe(true);
     expect((error as Error).message).toContain("batchsize");
+  });
+});
+
+describe("plugin registration", () => {
+  it("an extractor picked implicitly without a model says how to add it", async () => {
+    const { plugin } = await import("./index.js");
+    const needsEmbeddings = defineDetector({
+      name: "needs-embeddings",
+      version: "1",
+      options: z.object({}).strict(),
+      needs: [artifacts.embeddings],
+      async run() {
+        return { result: null, findings: [] };
+      },
+    });
+    let error: unknown;
+    try {
+      pipeline(dataset).use(plugin, needsEmbeddings()).plan();
+    } catch (e) {
+      error = e;
+    }
+    expect(isAssayError(error, "INVALID_OPTION")).toBe(true);
+    expect((error as Error).message).toContain('modelEmbeddings({ model: "encoder.onnx" })');
   });
 });

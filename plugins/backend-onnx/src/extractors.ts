@@ -44,7 +44,7 @@ const preprocessSchema = z
 
 const commonOptions = {
   /** Path to the model file (`.onnx`, or a TFJS `model.json`). */
-  model: z.string().min(1),
+  model: z.string({ error: 'required: the model file to run, e.g. modelEmbeddings({ model: "encoder.onnx" }); these extractors need options, so add them with pipeline.use(...)' }).min(1),
   /** Model format when the file name does not tell it. */
   format: z.string().min(1).optional(),
   /** Backend name (e.g. `"onnx"`, `"tfjs"`); default: the best registered backend for the format. */
@@ -208,6 +208,16 @@ async function findBackend(ctx: NodeContext, name: string | undefined, format: s
     return await ctx.backend({ ...(name === undefined ? {} : { name }), format, ...(device === undefined ? {} : { device }) });
   } catch (error) {
     if (!isAssayError(error, "BACKEND_NOT_FOUND")) throw error;
+    if (device !== undefined) {
+      const without = await ctx.backend({ ...(name === undefined ? {} : { name }), format }).catch(() => undefined);
+      if (without) {
+        throw new AssayError(
+          "BACKEND_NOT_FOUND",
+          `${error.message}; backend "${without.name}" loads ${format} models but not on ${device} here: install its ${device} build (onnxruntime-node with CUDA, @tensorflow/tfjs-node-gpu, …) or drop the \`device\` option`,
+          { plugin: PLUGIN, stage: "backend", details: { ...error.details }, cause: error },
+        );
+      }
+    }
     const pkg = (name !== undefined ? PACKAGE_OF_BACKEND[name] : undefined) ?? PACKAGE_OF_FORMAT[format];
     const advice = pkg ? `install ${pkg} and register its plugin (registry.use(plugin) or pipeline.use(plugin))` : "register a backend plugin that loads this format";
     throw new AssayError("BACKEND_NOT_FOUND", `${error.message}; to run ${format} models ${advice}`, {
@@ -253,7 +263,17 @@ async function runModel(
       concurrency: ctx.concurrency,
       signal: ctx.signal,
     });
-    for await (const batch of batches) {
+    // Prefetch: the next batch is decoded and preprocessed while the model runs this one, so at most
+    // two batches are in memory.
+    const iterator = batches[Symbol.asyncIterator]();
+    let pending = iterator.next();
+    pending.catch(() => {});
+    for (;;) {
+      const step = await pending;
+      if (step.done) break;
+      const batch = step.value;
+      pending = iterator.next();
+      pending.catch(() => {});
       if (batch.failures.length > 0) {
         if (options.onUnreadable === "error") {
           const f = batch.failures[0]!;

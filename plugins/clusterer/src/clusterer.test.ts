@@ -131,3 +131,32 @@ describe("detector", () => {
     expect(plugin.detectors.map((d) => d.nodeName)).toEqual(["clusterer"]);
   });
 });
+
+describe("scalability path (kNN graph + bridging)", () => {
+  it("the kNN-approximated MST gives the same partition as the exact one on separated blobs", async () => {
+    const { createRng } = await import("@assay/math");
+    const rng = createRng(7);
+    const rows: number[][] = [];
+    const centres = [
+      [0, 0, 0],
+      [30, 0, 5],
+      [0, 40, -10],
+    ];
+    for (const c of centres) for (let i = 0; i < 100; i++) rows.push(c.map((v) => v + rng.normal()));
+    const x = mat(rows);
+    const approx = await cluster(x);
+    const exact = await cluster(x, { k: x.rows - 1 });
+    expect(approx.exactMst).toBe(false);
+    expect(exact.exactMst).toBe(true);
+    expect(approx.clusters).toBe(3);
+    // same partition (label numbers may differ): pairs agree
+    const same = (l: Int32Array, i: number, j: number) => l[i] === l[j];
+    for (let i = 0; i < x.rows; i += 7) for (let j = 0; j < x.rows; j += 11) expect(same(approx.labels, i, j)).toBe(same(exact.labels, i, j));
+    // a spanning tree; bridging edges may be longer than the true MST's (spec §2.2), never shorter
+    const total = (w: Float32Array) => w.reduce((a, b) => a + b, 0);
+    expect(approx.mst.weight.length).toBe(x.rows - 1);
+    expect(total(approx.mst.weight)).toBeGreaterThanOrEqual(total(exact.mst.weight) - 1e-3);
+    // within-blob edges (all but the two bridges) are the exact MST's
+    expect(Array.from(approx.mst.weight.subarray(0, x.rows - 3))).toEqual(Array.from(exact.mst.weight.subarray(0, x.rows - 3)));
+  });
+});

@@ -187,3 +187,26 @@ describe("assay extensions", () => {
     expect(plugin.detectors.map((d) => d.nodeName)).toEqual(["duplicates"]);
   });
 });
+
+describe("legacy mode", () => {
+  it("D5/D6 — seed-era pchash values and grouping", async () => {
+    const { legacyPchash, xxhash64 } = await import("@assay/linter");
+    const { legacyDuplicates } = await import("./duplicates.js");
+    const imgs = d3Images().filter((_, i) => i !== 6 && i !== 7);
+    const pchash = imgs.map((img) => legacyPchash(img));
+    expect(pchash).toEqual([
+      "8e163169969e4e9d",
+      "8e163169969e4e9d",
+      "8e163169979e4e8d",
+      "8ded309393344ece",
+      "cc44ff44ff00ff00",
+      "9955005500550055",
+      "8e163169969e4e9d",
+    ]);
+    const xxhash = imgs.map((img) => xxhash64(img.data as Uint8Array));
+    expect(legacyDuplicates({ xxhash, pchash })).toEqual({ exact: [[0, 1]], near: [[0, 1, 6]] });
+    const d5 = [0, 1, 4].map((i) => imgs[i]!);
+    expect(legacyDuplicates({ xxhash: d5.map((img) => xxhash64(img.data as Uint8Array)), pchash: d5.map((img) => legacyPchash(img)) })).toEqual({ exact: [[0, 1]], near: [] });
+    expect(() => legacyPchash({ channels: 1, height: 8, width: 8, data: new Uint8Array(64) })).toThrow("Image must be larger than 8x8 for fuzzy hashing.");
+  });
+});

@@ -276,3 +276,16 @@ export const duplicates = defineDetector({
     };
   },
 });
+
+/**
+ * DataEval's seed-era `Duplicates().evaluate` grouping (duplicates.md §10): exact = buckets of equal
+ * exact hashes (≥ 2 members), near = buckets of equal `pchash` that are not inside one exact group;
+ * both sorted.
+ */
+export function legacyDuplicates(hashes: { xxhash: readonly string[]; pchash: readonly string[] }): { exact: number[][]; near: number[][] } {
+  const ids = Int32Array.from(hashes.xxhash, (_, i) => i);
+  const exact = bucketGroups(ids, (i) => hashes.xxhash[i]!);
+  const exactOf = groupIndex(exact);
+  const near = bucketGroups(ids, (i) => hashes.pchash[i]!).filter((g) => !isSubset(g, exactOf));
+  return { exact, near };
+}

@@ -6,7 +6,7 @@
 import { definePlugin } from "@assay/core";
 import { duplicates } from "./duplicates.js";
 
-export { duplicates, duplicatesOptions, findDuplicates, type DuplicateGroup, type DuplicatesResult } from "./duplicates.js";
+export { duplicates, duplicatesOptions, findDuplicates, legacyDuplicates, type DuplicateGroup, type DuplicatesResult } from "./duplicates.js";
 export { bucketGroups, mergeGroups, pairComponents, type MergedGroup, type NearMethod, type RawGroup } from "./grouping.js";
 
 /** The @assay/duplicates plugin: the `duplicates` detector. */

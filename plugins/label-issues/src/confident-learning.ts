@@ -1,5 +1,5 @@
 import { invalidInput, invalidOption } from "./errors.js";
-import { markSmallestStable, roundHalfEven } from "./numerics-pending.js";
+import { markSmallestNumpy, roundHalfEven } from "./numerics-pending.js";
 import { argmaxRow, orderOf, scoresOf } from "./scores.js";
 import { thresholdsOf } from "./thresholds.js";
 import { FILTER_BY_MODES, type FilterBy, type LabelQualityMethod, type LabelsInput, type ProbMatrix, type WarningSink } from "./types.js";
@@ -394,7 +394,7 @@ export function labelIssuesMaskOf(c: Checked, filterBy: FilterBy, options: FindL
   if (filterBy === "low_self_confidence" || filterBy === "low_normalized_margin") {
     const s = scoresOf(c, filterBy === "low_self_confidence" ? "self_confidence" : "normalized_margin", false);
     const m = numIssuesOf(c);
-    markSmallestStable(s, m, (i) => {
+    markSmallestNumpy(s, m, (i) => {
       mask[i] = 1;
     });
     return mask;
@@ -469,7 +469,7 @@ function pruneByClass(
     if (!(q >= 1)) continue;
     const vals = new Float64Array(m);
     for (let r = 0; r < m; r++) vals[r] = P[members.rows[start + r]! * K + k]!;
-    markSmallestStable(vals, q, (r) => {
+    markSmallestNumpy(vals, q, (r) => {
       out[members.rows[start + r]!] = 1;
     });
   }
@@ -496,9 +496,13 @@ function pruneByNoiseRate(
     if (m <= 1) continue;
     // gather the class's rows column-major so every margin pass reads contiguous memory
     const cols = new Float64Array(m * K);
-    for (let r = 0; r < m; r++) {
-      const b = members.rows[start + r]! * K;
-      for (let j = 0; j < K; j++) cols[j * m + r] = P[b + j]!;
+    const BLOCK = 64; // blocked transpose keeps both reads and writes cache-friendly
+    for (let r0 = 0; r0 < m; r0 += BLOCK) {
+      const r1 = Math.min(r0 + BLOCK, m);
+      for (let j = 0; j < K; j++) {
+        const base = j * m;
+        for (let r = r0; r < r1; r++) cols[base + r] = P[members.rows[start + r]! * K + j]!;
+      }
     }
     const own = cols.subarray(k * m, (k + 1) * m);
     const neg = new Float64Array(m);
@@ -509,7 +513,7 @@ function pruneByNoiseRate(
       const other = cols.subarray(j * m, (j + 1) * m);
       if (f32) for (let r = 0; r < m; r++) neg[r] = -Math.fround(other[r]! - own[r]!);
       else for (let r = 0; r < m; r++) neg[r] = own[r]! - other[r]!;
-      markSmallestStable(neg, cnt, (r) => {
+      markSmallestNumpy(neg, cnt, (r) => {
         out[members.rows[start + r]!] = 1;
       });
     }

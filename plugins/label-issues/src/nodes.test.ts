@@ -6,7 +6,7 @@ import { datalabTextReport } from "./report-text.js";
 import { datasetG } from "./test-helpers.js";
 import { plugin } from "./index.js";
 
-const f32 = (m: { rows: number; cols: number; data: Float64Array }) => ({ rows: m.rows, cols: m.cols, data: Float32Array.from(m.data) });
+const f32 = (m: { rows: number; cols: number; data: Float32Array | Float64Array }) => ({ rows: m.rows, cols: m.cols, data: Float32Array.from(m.data) });
 
 describe("pipeline: the datalab preset shares one kNN graph", async () => {
   const { X, labels, P } = datasetG();

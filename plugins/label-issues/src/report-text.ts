@@ -114,7 +114,7 @@ export function datalabTextReport(input: Report | DatalabResult, options: TextRe
     "",
   );
   const blocks = listed.map((c) => block(c, { numExamples, verbosity, includeDescription: options.includeDescription ?? true, classNames }));
-  return `${lines.join("\n")}\n${blocks.join("\n\n")}\n`;
+  return `${lines.join("\n")}\n\n${blocks.join("\n\n\n")}\n`;
 }
 
 function block(c: CheckView, o: { numExamples: number; verbosity: number; includeDescription: boolean; classNames: readonly string[] | undefined }): string {

@@ -1,5 +1,5 @@
 import { invalidInput, invalidOption } from "./errors.js";
-import { argsortStableAsc } from "./numerics-pending.js";
+import { argsortStableAsc, numpyArgsort } from "./numerics-pending.js";
 import { thresholdsOf } from "./thresholds.js";
 import type { LabelQualityMethod, LabelsInput, ProbMatrix } from "./types.js";
 import { type Checked, checkInputs } from "./validate.js";
@@ -122,8 +122,9 @@ export function orderOf(mask: ArrayLike<number | boolean>, c: Checked, rankBy: L
   const s = scoresOf(c, rankBy, adjust);
   const flagged: number[] = [];
   for (let i = 0; i < c.n; i++) if (mask[i]) flagged.push(i);
-  flagged.sort((a, b) => s[a]! - s[b]! || a - b);
-  return Int32Array.from(flagged);
+  // numpy's argsort order (ties as numpy leaves them), like cleanlab's order_label_issues
+  const order = numpyArgsort(Float64Array.from(flagged, (i) => s[i]!));
+  return Int32Array.from(order, (j) => flagged[j]!);
 }
 
 /** Options of {@link getLabelQualityEnsembleScores}. */

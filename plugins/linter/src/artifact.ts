@@ -118,7 +118,7 @@ export interface ImageStats {
   /** Images that could not be decoded, with the reason; their rows are NaN and `valid` 0. */
   unreadable: { index: number; reason: string }[];
   /** The options the stats were computed with. */
-  options: { normalize: boolean; perChannel: boolean; perBox: boolean; hashes: "none" | "basic" | "all" };
+  options: { normalize: boolean; perChannel: boolean; perBox: boolean; hashes: "none" | "basic" | "all"; workers: number };
 }
 
 declare module "@assay/core" {

@@ -1,7 +1,9 @@
 import { AssayError, type Box, type Dataset, defineExtractor, type NodeContext, type RasterImage, z } from "@assay/core";
 import { CHANNEL_STAT_NAMES, type ChannelStatName, type ImageStats, imageStatsArtifact, STAT_NAMES, type StatName } from "./artifact.js";
 import { canonicalGray, perceptualHashes, xxhash64 } from "./hashes.js";
+import { availableParallelism } from "node:os";
 import { cropWindow, rasterSource, regionToFloat64, type XyxyBox } from "./image.js";
+import { StatsPool, statsWorkerUrl } from "./pool.js";
 import { type DatumStats, statsOfRegion } from "./stats.js";
 
 const PLUGIN = "@assay/linter";
@@ -20,6 +22,11 @@ export const imageStatsOptions = z.object({
   histogram: z.boolean().default(false),
   /** Also hash each image's encoded file bytes when the dataset can give them. */
   fileHash: z.boolean().default(true),
+  /**
+   * Worker threads for the per-image computation. Default: none below 256 images, else one per core
+   * beyond the first (at most `ctx.concurrency`). `0` keeps everything on the main thread.
+   */
+  workers: z.number().int().min(0).max(64).optional(),
 });
 
 /** Options after defaults. */
@@ -170,7 +177,14 @@ export async function computeImageStats(ctx: Pick<NodeContext, "dataset" | "sign
 
   let next = 0;
   let done = 0;
-  const concurrency = Math.max(1, Math.min(ctx.concurrency || 1, 64));
+  const workerUrl = statsWorkerUrl();
+  const workerCount =
+    workerUrl === undefined ? 0 : (options.workers ?? (n >= 256 ? Math.min(Math.max(0, availableParallelism() - 1), Math.max(1, ctx.concurrency)) : 0));
+  const pool = workerCount > 0 ? new StatsPool(workerCount, workerUrl!) : undefined;
+  const analyse = async (image: RasterImage, boxes: XyxyBox[]): Promise<RowResult[]> =>
+    pool ? ((await pool.run(image, boxes, options)) as RowResult[]) : analyseImage(image, boxes, options);
+  // with workers keep twice as many decodes in flight as workers so none idles
+  const concurrency = Math.max(1, Math.min(pool ? 2 * workerCount : ctx.concurrency || 1, 64));
   const worker = async () => {
     while (next < n) {
       if (ctx.signal.aborted) throw new AssayError("CANCELLED", "image statistics were cancelled", { plugin: PLUGIN, node: "image-stats" });
@@ -178,7 +192,7 @@ export async function computeImageStats(ctx: Pick<NodeContext, "dataset" | "sign
       try {
         const image = await dataset.image(i, { signal: ctx.signal });
         checkRaster(image, i);
-        store(i, analyseImage(image, boxesOf[i]!.map(boxToXyxy), options));
+        store(i, await analyse(image, boxesOf[i]!.map(boxToXyxy)));
       } catch (error) {
         if (ctx.signal.aborted) throw error;
         const reason = error instanceof Error ? error.message : String(error);
@@ -195,7 +209,11 @@ export async function computeImageStats(ctx: Pick<NodeContext, "dataset" | "sign
       ctx.progress(++done, n);
     }
   };
-  await Promise.all(Array.from({ length: Math.min(concurrency, Math.max(1, n)) }, worker));
+  try {
+    await Promise.all(Array.from({ length: Math.min(concurrency, Math.max(1, n)) }, worker));
+  } finally {
+    await pool?.close();
+  }
   unreadable.sort((a, b) => a.index - b.index);
   if (unreadable.length > 0) ctx.warn(`${unreadable.length} of ${n} images could not be read (first: row ${unreadable[0]!.index}: ${unreadable[0]!.reason})`);
 
@@ -237,7 +255,7 @@ export async function computeImageStats(ctx: Pick<NodeContext, "dataset" | "sign
     channels,
     hashes: { xxhash: xx, phash: ph, dhash: dh, phash_d4: ph4, dhash_d4: dh4, shape, file: fileHash },
     unreadable,
-    options: { normalize: options.normalize, perChannel: options.perChannel, perBox: options.perBox, hashes: options.hashes },
+    options: { normalize: options.normalize, perChannel: options.perChannel, perBox: options.perBox, hashes: options.hashes, workers: workerCount },
   };
 }
 

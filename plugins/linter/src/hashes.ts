@@ -1,3 +1,4 @@
+import { AssayError } from "@assay/core";
 import { xxh3 } from "@node-rs/xxhash";
 import type { ChwImage } from "./image.js";
 
@@ -94,6 +95,7 @@ export function canonicalGray(image: ChwImage): GrayImage {
 
 const PRECISION = 22;
 const ONE = 2 ** PRECISION;
+const HALF = 2 ** (PRECISION - 1);
 
 function lanczos(t: number): number {
   if (t < -3 || t >= 3) return 0;
@@ -114,8 +116,21 @@ interface Coeffs {
   ksize: number;
 }
 
-/** Pillow's Lanczos coefficients for one resampling pass, in 22-bit fixed point. @internal */
+const coeffCache = new Map<number, Coeffs>();
+
+/** Pillow's Lanczos coefficients for one resampling pass, in 22-bit fixed point (cached). @internal */
 export function lanczosCoefficients(inSize: number, outSize: number): Coeffs {
+  const key = inSize * 65536 + outSize;
+  let c = coeffCache.get(key);
+  if (!c) {
+    if (coeffCache.size > 4096) coeffCache.clear();
+    c = computeCoefficients(inSize, outSize);
+    coeffCache.set(key, c);
+  }
+  return c;
+}
+
+function computeCoefficients(inSize: number, outSize: number): Coeffs {
   const scale = inSize / outSize;
   const fs = Math.max(scale, 1);
   const support = 3 * fs;
@@ -156,7 +171,7 @@ export function resizeLanczos(image: GrayImage, outW: number, outH: number): Gra
     for (let y = 0; y < H; y++) {
       const row = y * W;
       for (let o = 0; o < outW; o++) {
-        let acc = 2 ** (PRECISION - 1);
+        let acc = HALF;
         const base = o * c.ksize;
         const x0 = c.xmin[o]!;
         for (let j = 0, n = c.count[o]!; j < n; j++) acc += data[row + x0 + j]! * c.k[base + j]!;
@@ -174,7 +189,7 @@ export function resizeLanczos(image: GrayImage, outW: number, outH: number): Gra
       const y0 = c.xmin[o]!;
       const n = c.count[o]!;
       for (let x = 0; x < W; x++) {
-        let acc = 2 ** (PRECISION - 1);
+        let acc = HALF;
         for (let j = 0; j < n; j++) acc += data[(y0 + j) * W + x]! * c.k[base + j]!;
         next[o * W + x] = clip8(acc);
       }
@@ -327,4 +342,36 @@ export function hammingDistance(a: string, b: string): number {
     }
   }
   return d;
+}
+
+/**
+ * DataEval's seed-era `pchash` (duplicates.md §10): gray = channel mean rescaled to 8 bits by its own
+ * inferred bit depth, truncated; then the pHash; hex without leading zeros (`"0"` when all bits are 0).
+ * @throws AssayError `INVALID_INPUT` ("Image must be larger than 8x8 for fuzzy hashing.") when min(H, W) < 9.
+ */
+export function legacyPchash(image: ChwImage): string {
+  const { channels: C, height: H, width: W } = image;
+  const n = phashSize(Math.min(H, W));
+  if (n === 0) throw new AssayError("INVALID_INPUT", "Image must be larger than 8x8 for fuzzy hashing.", { plugin: "@assay/linter" });
+  const plane = H * W;
+  const meanImg = new Float64Array(plane);
+  for (let i = 0; i < plane; i++) {
+    let s = 0;
+    for (let c = 0; c < C; c++) s += image.data[c * plane + i] as number;
+    meanImg[i] = s / C;
+  }
+  let max = Number.NEGATIVE_INFINITY;
+  let min = Number.POSITIVE_INFINITY;
+  for (const v of meanImg) {
+    if (v > max) max = v;
+    if (v < min) min = v;
+  }
+  const depth = min < 0 ? 0 : ([1, 8, 12, 16, 32].find((d) => 2 ** d > max) ?? 32);
+  const gray = new Uint8Array(plane);
+  for (let i = 0; i < plane; i++) {
+    const v = depth === 8 ? meanImg[i]! : (meanImg[i]! / (2 ** depth - 1)) * 255;
+    gray[i] = toByte(v);
+  }
+  const hex = perceptualHashes({ width: W, height: H, data: gray }).phash;
+  return hex.replace(/^0+/, "") || "0";
 }

@@ -83,6 +83,19 @@ export function cropWindow(box: XyxyBox): CropWindow {
 export function regionToFloat64(src: PixelSource, win: CropWindow): Float64Array {
   const { channels, height: H, width: W, data, cs, ys, xs } = src;
   const out = new Float64Array(channels * win.width * win.height);
+  const inside = win.left >= 0 && win.top >= 0 && win.left + win.width <= W && win.top + win.height <= H;
+  if (inside && xs === channels && cs === 1 && (data instanceof Uint8Array || data instanceof Uint16Array)) {
+    // interleaved raster, window inside the image: one tight de-interleaving loop per channel
+    const plane = win.width * win.height;
+    for (let c = 0; c < channels; c++) {
+      let o = c * plane;
+      for (let y = 0; y < win.height; y++) {
+        let i = (win.top + y) * ys + win.left * channels + c;
+        for (let x = 0; x < win.width; x++, i += channels) out[o++] = data[i]!;
+      }
+    }
+    return out;
+  }
   let o = 0;
   for (let c = 0; c < channels; c++) {
     for (let y = 0; y < win.height; y++) {

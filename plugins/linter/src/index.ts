@@ -25,6 +25,7 @@ export {
   dhash,
   exactHash,
   hammingDistance,
+  legacyPchash,
   perceptualHashes,
   phash,
   phashSize,
@@ -47,6 +48,7 @@ export {
   type PixelStats,
 } from "./stats.js";
 export { mapImage, mirror, rotate90, specImageQ, specImageS, toHwc } from "./test-images.js";
+export { legacyLinter, type LegacyMethod } from "./legacy.js";
 export { DEFAULT_MULTIPLIER, flagOutliers, isOutside, thresholdBounds, type Bounds, type ThresholdMethod, type ThresholdSpec } from "./thresholds.js";
 
 /** The @assay/linter plugin: the `image-stats` extractor and the `outliers` detector. */

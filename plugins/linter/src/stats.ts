@@ -191,17 +191,15 @@ export function statsOfRegion(
   if (levels > 0) {
     const total = new Float64Array(levels + 1);
     for (let c = 0; c < C; c++) {
-      const counts = new Float64Array(levels + 1);
+      const counts = new Uint32Array(levels + 1);
       let nan = 0;
-      let top = -1;
       for (let i = c * plane, end = i + plane; i < end; i++) {
         const v = region[i]!;
         if (v !== v) nan++;
-        else {
-          counts[v]!++;
-          if (v > top) top = v;
-        }
+        else counts[v]++;
       }
+      let top = levels;
+      while (top >= 0 && counts[top] === 0) top--;
       nanPerChannel[c] = nan;
       zerosPerChannel[c] = counts[0]!;
       if (perChannel) channelDists.push(distFromCounts(counts, top + 1));

@@ -71,3 +71,20 @@ describe("T7 — threshold bounds", () => {
     expect(thresholdBounds([1, 2, 3, 50], { method: "zscore", lowerMultiplier: null }).lower).toBeNull();
   });
 });
+
+describe("T9 — legacy Linter output format", () => {
+  it("methods, skipped lists and constant stats", async () => {
+    const { legacyLinter } = await import("./legacy.js");
+    const stats = { brightness: Float64Array.from([...new Array(10).fill(0.1), 0.9]), channels: new Array(11).fill(3), size: new Float64Array(11).fill(100) };
+    expect(legacyLinter(stats, { method: "zscore" })).toEqual({ 10: { brightness: 0.9 } });
+    expect(legacyLinter(stats, { method: "modzscore" })).toEqual({});
+    expect(legacyLinter(stats)).toEqual({});
+    expect(legacyLinter(stats, { method: "iqr" })).toEqual({ 10: { brightness: 0.9 } });
+    const two = { b: Float64Array.from([1, 2, 3, 4, 5, 100]), a: Float64Array.from([5, 1, 1, 1, 1, 1]) };
+    const flagged = legacyLinter(two, { method: "zscore", threshold: 2 });
+    expect(flagged).toEqual({ 0: { a: 5 }, 5: { b: 100 } });
+    expect(Object.keys(flagged)).toEqual(["0", "5"]);
+    expect(legacyLinter(two, { method: "zscore", threshold: 0 })).toEqual({});
+    expect(() => legacyLinter(two, { method: "mean" as never })).toThrow("Outlier method must be 'zscore' 'modzscore' or 'iqr'.");
+  });
+});

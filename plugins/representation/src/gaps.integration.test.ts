@@ -1,4 +1,4 @@
-import { artifacts, createDataset, pipeline, type Float32Matrix } from "@assay/core";
+import { artifacts, createDataset, pipeline, serializeReport, type Float32Matrix } from "@assay/core";
 import { plugin as coveragePlugin } from "@assay/coverage";
 import { createRng } from "@assay/math";
 import { describe, expect, it } from "vitest";
@@ -68,5 +68,9 @@ describe("gap report end to end (coverage plugin + representation)", () => {
     ]);
     expect(gaps.branches.find((b) => b.concept === "accessories")!.action).toBe("acquire");
     expect(renderGapTable(gaps)).toMatch(/bag\s+0\s+missing/);
+    const json = JSON.parse(serializeReport(report, { timings: false }));
+    expect(json.results.gaps.result.rows[0]).toMatchObject({ class: "bag", action: "acquire", gap: "acquire data (label gap)" });
+    expect(json.results.representation.result.coverage.subtree.clothing).toBe(363);
+    expect(json.results.coverage.result.rows).toHaveLength(7);
   });
 });
