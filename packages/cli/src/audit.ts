@@ -29,6 +29,8 @@ export interface AuditOptions extends DatasetInputs {
   classSize?: string;
   maxPerType?: number;
   plugin?: string[];
+  /** Extractors to use explicitly (picks the provider when several provide one artifact). */
+  use?: string[];
   /** Put image thumbnails in the HTML report (default true). */
   thumbnails?: boolean;
 }
@@ -54,6 +56,10 @@ export async function audit(options: AuditOptions, cio: CommandIo): Promise<numb
 
   const config: AssayConfig = options.config ? await loadConfig(options.config) : {};
   await applyPassThrough(config, registry, options);
+  for (const name of options.use ?? []) {
+    // --use x is the same as naming x under "extractors" in the config
+    if (!config.extractors?.[name]) config.extractors = { ...config.extractors, [name]: {} };
+  }
   const configured = configureNodes(registry, config);
   const selected = selectDetectors(registry, options.detectors);
 
@@ -70,7 +76,7 @@ export async function audit(options: AuditOptions, cio: CommandIo): Promise<numb
         const providers = (error.details?.providers as string[] | undefined) ?? [];
         throw new AssayError(
           "AMBIGUOUS_PROVIDER",
-          `${error.message.split("; pick one")[0]}; pick one by naming it under "extractors" in --config (e.g. { "extractors": { "${providers[0] ?? "<name>"}": {} } })`,
+          `${error.message.split("; pick one")[0]}; pick one with --use ${providers[0] ?? "<extractor>"} (or by naming it under "extractors" in --config)`,
           { details: error.details ?? {}, cause: error },
         );
       }

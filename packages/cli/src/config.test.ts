@@ -155,7 +155,11 @@ describe("audit planning errors", () => {
       audit({ labels: join(work, "labels.npy"), detectors: ["needs-emb"], plugin: [pluginFile], quiet: true, ...(config ? { config } : {}) }, { stdout: sink, stderr: sink, env: {} });
     // @assay/io (found next to the CLI) provides embeddings too
     expect(await code(run())).toMatch(
-      /^AMBIGUOUS_PROVIDER: detector "needs-emb" needs "embeddings", which "pixel-embedding" and "embed" and "embed2" all provide; pick one by naming it under "extractors" in --config \(e\.g\. \{ "extractors": \{ "pixel-embedding": \{\} \} \}\)$/,
+      /^AMBIGUOUS_PROVIDER: detector "needs-emb" needs "embeddings", which "pixel-embedding" and "embed" and "embed2" all provide; pick one with --use pixel-embedding \(or by naming it under "extractors" in --config\)$/,
+    );
+    expect(await audit({ labels: join(work, "labels.npy"), detectors: ["needs-emb"], plugin: [pluginFile], quiet: true, use: ["embed"] }, { stdout: sink, stderr: sink, env: {} })).toBe(0);
+    expect(await code(audit({ labels: join(work, "labels.npy"), detectors: ["needs-emb"], plugin: [pluginFile], quiet: true, use: ["embedx"] }, { stdout: sink, stderr: sink, env: {} }))).toMatch(
+      /^INVALID_OPTION: config extractors\."embedx": no installed plugin provides an extractor named "embedx"/,
     );
     await write(join(work, "pick.json"), JSON.stringify({ extractors: { embed2: {} } }));
     expect(await run(join(work, "pick.json"))).toBe(0);

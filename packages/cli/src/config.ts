@@ -122,7 +122,7 @@ export function configureNodes(registry: Registry, config: AssayConfig): Configu
         const installed = (kind === "detector" ? registry.detectors() : registry.extractors()).map((f) => f.nodeName).sort();
         throw new AssayError(
           "INVALID_OPTION",
-          `config ${section}."${name}": no installed plugin provides a ${kind} named "${name}" (installed ${section}: ${installed.join(", ") || "none"})`,
+          `config ${section}."${name}": no installed plugin provides ${kind === "extractor" ? "an" : "a"} ${kind} named "${name}" (installed ${section}: ${installed.join(", ") || "none"})`,
           { stage: "config", node: name, details: { option: `${section}.${name}` } },
         );
       }

@@ -71,6 +71,7 @@ export function createProgram(cio: CommandIo): { program: Command; run(argv: rea
     .option("--embeddings <file>", "embeddings, N×D .npy or Arrow")
     .option("--classes <file>", "class names, one per line (or a JSON array)")
     .option("-d, --detectors <names>", "detectors or presets to run, comma-separated (default: every installed detector)", list)
+    .option("--use <extractors>", "extractors to use, comma-separated; picks one when several provide the same artifact (e.g. --use pixel-embedding)", list)
     .option("-c, --config <file>", "per-node options: { detectors: { <name>: {…} }, extractors: { <name>: {…} } }")
     .option("--cache <dir>", "keep extractor outputs (embeddings, kNN…) in this folder and reuse them")
     .option("--concurrency <n>", "nodes (and tasks inside a node) run at once", positiveInt("--concurrency"), 2)

@@ -1,5 +1,5 @@
 import { ChunkTree, sortRows, type TreeCounters } from "./chunk-tree.js";
-import { choleskyWithJitter, invertLower, lowerQuadNorm } from "./numerics-pending.js";
+import { choleskyWithJitter, dot, invertLower, lowerQuadNorm } from "./numerics-pending.js";
 import { intOption, invalidInput, invalidOption, resolveBeta, type Preset } from "./options.js";
 import { assertFiniteRows, augmentRows, fitPreprocessing, type Preprocessing } from "./preprocess.js";
 
@@ -681,16 +681,13 @@ export class CoresetIndex {
     }
     const A = this.A;
     const Q = this.Q;
-    for (let i = 0; i < rowsToPatch; i++) {
-      if (this.live[i] === 0) continue;
-      const o = i * p;
-      let dq = 0;
-      for (const { u, coef } of updates) {
-        let s = 0;
-        for (let j = 0; j < p; j++) s += u[j]! * A[o + j]!;
-        dq += coef * s * s;
+    const live = this.live;
+    for (const { u, coef } of updates) {
+      for (let i = 0; i < rowsToPatch; i++) {
+        if (live[i] === 0) continue;
+        const s = dot(u, 0, A, i * p, p);
+        Q[i * K + c]! += coef * s * s;
       }
-      Q[i * K + c]! += dq;
     }
     return true;
   }

@@ -92,14 +92,42 @@ export function lowerQuadNorm(b: Float64Array, p: number, a: ArrayLike<number>, 
   let q = 0;
   for (let r = 0; r < p; r++) {
     const rr = r * p;
-    let s = 0;
-    for (let j = 0; j <= r; j++) s += b[rr + j]! * a[aOffset + j]!;
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    let j = 0;
+    for (; j + 3 <= r; j += 4) {
+      s0 += b[rr + j]! * a[aOffset + j]!;
+      s1 += b[rr + j + 1]! * a[aOffset + j + 1]!;
+      s2 += b[rr + j + 2]! * a[aOffset + j + 2]!;
+      s3 += b[rr + j + 3]! * a[aOffset + j + 3]!;
+    }
+    for (; j <= r; j++) s0 += b[rr + j]! * a[aOffset + j]!;
+    const s = s0 + s1 + s2 + s3;
     q += s * s;
   }
   return q;
 }
 
 const MASK64 = (1n << 64n) - 1n;
+
+/** Dot product of `len` entries of x (from xOffset) and y (from yOffset), four accumulators. */
+export function dot(x: ArrayLike<number>, xOffset: number, y: ArrayLike<number>, yOffset: number, len: number): number {
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let j = 0;
+  for (; j + 3 < len; j += 4) {
+    s0 += x[xOffset + j]! * y[yOffset + j]!;
+    s1 += x[xOffset + j + 1]! * y[yOffset + j + 1]!;
+    s2 += x[xOffset + j + 2]! * y[yOffset + j + 2]!;
+    s3 += x[xOffset + j + 3]! * y[yOffset + j + 3]!;
+  }
+  for (; j < len; j++) s0 += x[xOffset + j]! * y[yOffset + j]!;
+  return s0 + s1 + s2 + s3;
+}
 
 /** SplitMix64 finaliser of a 64-bit value (BigInt in, BigInt out, both in [0, 2⁶⁴)). */
 export function splitmix64(x: bigint): bigint {

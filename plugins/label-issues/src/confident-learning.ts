@@ -1,5 +1,5 @@
 import { invalidInput, invalidOption } from "./errors.js";
-import { markSmallestNumpy, roundHalfEven } from "./numerics-pending.js";
+import { markSmallestNumpy, numpyArgsort, roundHalfEven } from "./numerics-pending.js";
 import { argmaxRow, orderOf, scoresOf } from "./scores.js";
 import { thresholdsOf } from "./thresholds.js";
 import { FILTER_BY_MODES, type FilterBy, type LabelQualityMethod, type LabelsInput, type ProbMatrix, type WarningSink } from "./types.js";
@@ -148,8 +148,8 @@ export function roundPreservingSum(values: ArrayLike<number>): Float64Array {
     const m = Math.min(Math.abs(diff), L);
     const e = new Float64Array(L);
     for (let i = 0; i < L; i++) e[i] = v[i]! - ints[i]!;
-    const order = Array.from({ length: L }, (_, i) => i);
-    order.sort((a, b) => e[a]! - e[b]! || a - b);
+    // numpy's argsort of the residuals (stable up to 16 entries, introsort order beyond), reversed for +1
+    const order = numpyArgsort(e);
     if (inc === 1) order.reverse();
     for (let r = 0; r < m; r++) ints[order[r]!]! += inc;
     cur = 0;
@@ -495,7 +495,7 @@ function pruneByNoiseRate(
     }
     if (m <= 1) continue;
     // gather the class's rows column-major so every margin pass reads contiguous memory
-    const cols = new Float64Array(m * K);
+    const cols = f32 ? new Float32Array(m * K) : new Float64Array(m * K);
     const BLOCK = 64; // blocked transpose keeps both reads and writes cache-friendly
     for (let r0 = 0; r0 < m; r0 += BLOCK) {
       const r1 = Math.min(r0 + BLOCK, m);

@@ -56,6 +56,7 @@ export function scoresOf(c: Checked, method: LabelQualityMethod, adjust: boolean
   }
   const P = adjust ? adjustedProbs(c) : c.P;
   const { y, n, K } = c;
+  const f32 = P instanceof Float32Array;
   const out = new Float64Array(n);
   if (method === "self_confidence") {
     for (let i = 0; i < n; i++) out[i] = P[i * K + y[i]!]!;
@@ -65,7 +66,8 @@ export function scoresOf(c: Checked, method: LabelQualityMethod, adjust: boolean
       const yi = y[i]!;
       let other = -Infinity;
       for (let k = 0; k < K; k++) if (k !== yi && P[b + k]! > other) other = P[b + k]!;
-      out[i] = (P[b + yi]! - other + 1) / 2;
+      // float32 input: numpy evaluates the margin in float32
+      out[i] = f32 ? Math.fround(Math.fround(P[b + yi]! - other) + 1) / 2 : (P[b + yi]! - other + 1) / 2;
     }
   } else {
     const ent = normalizedEntropy(P, n, K);

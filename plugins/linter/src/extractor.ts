@@ -1,10 +1,10 @@
 import { AssayError, type Box, type Dataset, defineExtractor, type NodeContext, type RasterImage, z } from "@assay/core";
 import { CHANNEL_STAT_NAMES, type ChannelStatName, type ImageStats, imageStatsArtifact, STAT_NAMES, type StatName } from "./artifact.js";
-import { canonicalGray, perceptualHashes, xxhash64 } from "./hashes.js";
+import { canonicalGray, canonicalGrayRaster, exactHashRaster, perceptualHashes, xxhash64 } from "./hashes.js";
 import { availableParallelism } from "node:os";
 import { cropWindow, rasterSource, regionToFloat64, type XyxyBox } from "./image.js";
 import { StatsPool, statsWorkerUrl } from "./pool.js";
-import { type DatumStats, statsOfRegion } from "./stats.js";
+import { type DatumStats, statsOfRaster, statsOfRegion } from "./stats.js";
 
 const PLUGIN = "@assay/linter";
 
@@ -71,8 +71,26 @@ export function analyseImage(
     if (v > max) max = v;
   }
   const depth = data.length === 0 ? 0 : [1, 8, 12, 16, 32].find((d) => 2 ** d > max) ?? 32;
-  const regions: XyxyBox[] = [{ x0: 0, y0: 0, x1: image.width, y1: image.height }, ...boxes];
-  return regions.map((box) => {
+  const hashOptions = { d4: options.hashes === "all" };
+  // the full image: read in place (no float copy); boxes: NaN-padded float crops
+  const full = statsOfRaster(src, depth, options.normalize, options.perChannel);
+  const first: RowResult = {
+    stats: full,
+    xxhash: exactHashRaster(image),
+    phash: "",
+    dhash: "",
+    phash_d4: "",
+    dhash_d4: "",
+    shape: [image.channels, image.height, image.width],
+  };
+  if (options.hashes !== "none") {
+    const h = perceptualHashes(canonicalGrayRaster(image), hashOptions);
+    first.phash = h.phash;
+    first.dhash = h.dhash;
+    first.phash_d4 = h.phash_d4 ?? "";
+    first.dhash_d4 = h.dhash_d4 ?? "";
+  }
+  return [first, ...boxes.map((box) => {
     const win = cropWindow(box);
     const region = regionToFloat64(src, win);
     const stats = statsOfRegion(src, box, win, region, depth, options.normalize, options.perChannel);
@@ -87,14 +105,14 @@ export function analyseImage(
     };
     if (options.hashes !== "none") {
       const gray = canonicalGray({ channels: image.channels, height: win.height, width: win.width, data: region });
-      const h = perceptualHashes(gray, { d4: options.hashes === "all" });
+      const h = perceptualHashes(gray, hashOptions);
       row.phash = h.phash;
       row.dhash = h.dhash;
       row.phash_d4 = h.phash_d4 ?? "";
       row.dhash_d4 = h.dhash_d4 ?? "";
     }
     return row;
-  });
+  })];
 }
 
 function classOfImage(dataset: Dataset, index: number, boxes: readonly Box[] | undefined): number {
@@ -182,7 +200,7 @@ export async function computeImageStats(ctx: Pick<NodeContext, "dataset" | "sign
     workerUrl === undefined ? 0 : (options.workers ?? (n >= 256 ? Math.min(Math.max(0, availableParallelism() - 1), Math.max(1, ctx.concurrency)) : 0));
   const pool = workerCount > 0 ? new StatsPool(workerCount, workerUrl!) : undefined;
   const analyse = async (image: RasterImage, boxes: XyxyBox[]): Promise<RowResult[]> =>
-    pool ? ((await pool.run(image, boxes, options)) as RowResult[]) : analyseImage(image, boxes, options);
+    pool && !pool.failed ? ((await pool.run(image, boxes, options)) as RowResult[]) : analyseImage(image, boxes, options);
   // with workers keep twice as many decodes in flight as workers so none idles
   const concurrency = Math.max(1, Math.min(pool ? 2 * workerCount : ctx.concurrency || 1, 64));
   const worker = async () => {

@@ -1,5 +1,6 @@
 import { AssayError } from "@assay/core";
 import { xxh3 } from "@node-rs/xxhash";
+import type { RasterImage } from "@assay/core";
 import type { ChwImage } from "./image.js";
 
 /**
@@ -9,6 +10,26 @@ import type { ChwImage } from "./image.js";
 export function xxhash64(bytes: ArrayBufferView): string {
   const view = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   return xxh3.xxh64(view).toString(16).padStart(16, "0");
+}
+
+/**
+ * The exact hash of a decoded raster without materialising its float64 copy: the CHW values are
+ * converted in small chunks and streamed into XXH3-64 (same digest as {@link exactHash}).
+ */
+export function exactHashRaster(image: RasterImage): string {
+  const { channels: C, data } = image;
+  const plane = image.width * image.height;
+  const chunk = new Float64Array(Math.min(8192, Math.max(1, plane)));
+  const bytes = Buffer.from(chunk.buffer);
+  const h = xxh3.Xxh3.withSeed(0n);
+  for (let c = 0; c < C; c++) {
+    for (let start = 0; start < plane; start += chunk.length) {
+      const n = Math.min(chunk.length, plane - start);
+      for (let j = 0, k = start * C + c; j < n; j++, k += C) chunk[j] = data[k]!;
+      h.update(n === chunk.length ? bytes : bytes.subarray(0, n * 8));
+    }
+  }
+  return h.digest().toString(16).padStart(16, "0");
 }
 
 /** The exact hash of an image: XXH3-64 of its CHW values as float64 little-endian bytes. */
@@ -32,9 +53,18 @@ const toByte = (v: number) => (v !== v ? 0 : v <= 0 ? 0 : v >= 255 ? 255 : Math.
  * heuristic; otherwise the channel mean; NaN → 0, clip to [0, 255], truncate.
  */
 export function canonicalGray(image: ChwImage): GrayImage {
-  const { channels: C, height: H, width: W } = image;
+  return grayStrided(image.data, image.channels, image.height, image.width, image.height * image.width, 1);
+}
+
+/** {@link canonicalGray} of a decoded (interleaved) raster, read in place. */
+export function canonicalGrayRaster(image: RasterImage): GrayImage {
+  return grayStrided(image.data, image.channels, image.height, image.width, 1, image.channels);
+}
+
+/** Value of channel c at pixel i: `data[c * cStride + i * pStride]`. */
+function grayStrided(source: ArrayLike<number>, C: number, H: number, W: number, cStride: number, pStride: number): GrayImage {
   const plane = H * W;
-  let data: ArrayLike<number> = image.data;
+  let data: ArrayLike<number> = source;
   let min = Number.POSITIVE_INFINITY;
   let max = Number.NEGATIVE_INFINITY;
   for (let i = 0; i < data.length; i++) {
@@ -48,7 +78,7 @@ export function canonicalGray(image: ChwImage): GrayImage {
     data = scaled;
   }
   const out = new Uint8Array(plane);
-  const at = (c: number, i: number) => data[c * plane + i] as number;
+  const at = (c: number, i: number) => data[c * cStride + i * pStride] as number;
   if (C === 1) {
     for (let i = 0; i < plane; i++) out[i] = toByte(at(0, i));
   } else if (C === 3) {

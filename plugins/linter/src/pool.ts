@@ -35,12 +35,12 @@ export class StatsPool {
   private readonly queue: { msg: WorkerRequest; resolve: (rows: unknown[]) => void; reject: (e: Error) => void }[] = [];
   private readonly pending = new Map<Worker, { resolve: (rows: unknown[]) => void; reject: (e: Error) => void }>();
   private nextId = 0;
-  private failed: Error | undefined;
+  /** Set when a worker died; callers then fall back to the main thread. */
+  failed: Error | undefined;
 
   constructor(size: number, url: URL) {
     for (let i = 0; i < size; i++) {
       const w = new Worker(url);
-      w.unref();
       w.on("message", (reply: WorkerResponse) => {
         const p = this.pending.get(w);
         this.pending.delete(w);

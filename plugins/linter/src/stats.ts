@@ -186,8 +186,6 @@ export function statsOfRegion(
   const channelDists: Dist[] = [];
   const nanPerChannel = new Float64Array(C);
   const zerosPerChannel = new Float64Array(C);
-  let min = Number.POSITIVE_INFINITY;
-  let max = Number.NEGATIVE_INFINITY;
   if (levels > 0) {
     const total = new Float64Array(levels + 1);
     for (let c = 0; c < C; c++) {
@@ -222,6 +220,41 @@ export function statsOfRegion(
     }
     all = distFromValues(region);
   }
+  return finishStats(
+    { all, channelDists, nanPerChannel, zerosPerChannel, elements: region.length, plane },
+    dimensionStats(box, C, src.width, src.height, depth),
+    () => meanOverChannels(region, C, plane),
+    (c) => region.subarray(c * plane, (c + 1) * plane),
+    win.width,
+    win.height,
+    normalize,
+    perChannel,
+  );
+}
+
+/** Value distributions of a region, gathered once. @internal */
+interface Gathered {
+  all: Dist;
+  channelDists: Dist[];
+  nanPerChannel: Float64Array;
+  zerosPerChannel: Float64Array;
+  elements: number;
+  plane: number;
+}
+
+function finishStats(
+  g: Gathered,
+  dims: DimensionStats,
+  grayPlane: () => ArrayLike<number>,
+  channelPlane: (c: number) => ArrayLike<number>,
+  width: number,
+  height: number,
+  normalize: boolean,
+  perChannel: boolean,
+): DatumStats {
+  const { all, channelDists, nanPerChannel, zerosPerChannel, elements, plane } = g;
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
   if (all.n > 0) {
     min = all.values[0]!;
     max = all.values[all.values.length - 1]!;
@@ -229,27 +262,67 @@ export function statsOfRegion(
   const range = bitDepthOf(min, max);
   const scale = makeScale(range, normalize);
   const histRange = histogramRange(all, scale, normalize);
-
   const totalNan = nanPerChannel.reduce((a, b) => a + b, 0);
   const totalZeros = zerosPerChannel.reduce((a, b) => a + b, 0);
-  const sharp = sharpness(meanOverChannels(region, C, plane), win.width, win.height);
-  const stats: DatumStats = {
-    ...dimensionStats(box, C, src.width, src.height, depth),
-    ...pixelStats(all, scale, histRange, totalNan / region.length, totalZeros / region.length, sharp),
-  };
+  const sharp = sharpness(grayPlane(), width, height);
+  const stats: DatumStats = { ...dims, ...pixelStats(all, scale, histRange, totalNan / elements, totalZeros / elements, sharp) };
   if (perChannel) {
     stats.perChannel = channelDists.map((d, c) =>
-      pixelStats(
-        d,
-        scale,
-        histRange,
-        nanPerChannel[c]! / plane,
-        zerosPerChannel[c]! / plane,
-        sharpness(region.subarray(c * plane, (c + 1) * plane), win.width, win.height),
-      ),
+      pixelStats(d, scale, histRange, nanPerChannel[c]! / plane, zerosPerChannel[c]! / plane, sharpness(channelPlane(c), width, height)),
     );
   }
   return stats;
+}
+
+/**
+ * Stats of a whole decoded raster read in place (no float copy, no NaN): the fast path of
+ * `imageStats()`; equal to {@link statsOfRegion} on the full-image region. @internal
+ */
+export function statsOfRaster(src: PixelSource, depth: number, normalize: boolean, perChannel: boolean): DatumStats {
+  const { channels: C, width: W, height: H } = src;
+  const data = src.data as Uint8Array | Uint16Array;
+  const plane = W * H;
+  const levels = src.integerLevels;
+  const total = new Float64Array(levels + 1);
+  const channelDists: Dist[] = [];
+  const zerosPerChannel = new Float64Array(C);
+  const counts = new Uint32Array(levels + 1);
+  for (let c = 0; c < C; c++) {
+    counts.fill(0);
+    for (let i = c, end = plane * C; i < end; i += C) counts[data[i]!]++;
+    let top = levels;
+    while (top >= 0 && counts[top] === 0) top--;
+    zerosPerChannel[c] = counts[0]!;
+    if (perChannel) channelDists.push(distFromCounts(counts, top + 1));
+    for (let v = 0; v <= top; v++) total[v]! += counts[v]!;
+  }
+  const gathered: Gathered = {
+    all: distFromCounts(total, levels + 1),
+    channelDists,
+    nanPerChannel: new Float64Array(C),
+    zerosPerChannel,
+    elements: plane * C,
+    plane,
+  };
+  const gray = () => {
+    const out = new Float64Array(plane);
+    if (C === 1) {
+      for (let i = 0; i < plane; i++) out[i] = data[i]!;
+      return out;
+    }
+    for (let i = 0, k = 0; i < plane; i++) {
+      let sum = 0;
+      for (let c = 0; c < C; c++) sum += data[k++]!;
+      out[i] = sum / C;
+    }
+    return out;
+  };
+  const channelPlane = (c: number) => {
+    const out = new Float64Array(plane);
+    for (let i = 0, k = c; i < plane; i++, k += C) out[i] = data[k]!;
+    return out;
+  };
+  return finishStats(gathered, dimensionStats({ x0: 0, y0: 0, x1: W, y1: H }, C, W, H, depth), gray, channelPlane, W, H, normalize, perChannel);
 }
 
 function makeScale(range: BitDepth, normalize: boolean): (v: number) => number {

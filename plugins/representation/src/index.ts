@@ -35,7 +35,6 @@ export {
   type GapReportOptions,
   type GapRow,
 } from "./gap-report.js";
-export { roundHalfEven } from "./numerics-pending.js";
 export { coverageAnalysisArtifact, gapsDetector, representationDetector, representationFindings } from "./detectors.js";
 
 /** The representation plugin: detectors `representation` and `gaps` (both need an `ontology` option). */

@@ -184,3 +184,74 @@ export function encodeNpy(array, shape) {
   pre.writeUInt16LE(header.length, 8);
   return Buffer.concat([pre, Buffer.from(header, "latin1"), Buffer.from(array.buffer, array.byteOffset, array.byteLength)]);
 }
+
+// ---- Helpers shared by build-fashion-detection / -gaps / -insights ----
+
+/** A standard normal deviate from a `createRng` stream (Box–Muller; consumes two draws). */
+export function gaussian(rng) {
+  const u = 1 - rng.next(); // (0, 1]
+  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rng.next());
+}
+
+/** Clip and round to the 0…255 range of an 8-bit pixel. */
+export const clip8 = (v) => (v < 0 ? 0 : v > 255 ? 255 : Math.round(v));
+
+/** Plain numbers → BigInt64Array (for int64 .npy files). */
+export const toInt64 = (values) => BigInt64Array.from(values, (v) => BigInt(v));
+
+/**
+ * Bilinear resize of one 8-bit gray image (pixel centres aligned, edges clamped) to newW×newH.
+ * Used to paste Fashion-MNIST items at other scales.
+ */
+export function resizeGray(src, width, height, newW, newH) {
+  const out = new Uint8Array(newW * newH);
+  const sx = width / newW, sy = height / newH;
+  for (let y = 0; y < newH; y++) {
+    const fy = Math.min(height - 1, Math.max(0, (y + 0.5) * sy - 0.5));
+    const y0 = Math.floor(fy), y1 = Math.min(height - 1, y0 + 1), wy = fy - y0;
+    for (let x = 0; x < newW; x++) {
+      const fx = Math.min(width - 1, Math.max(0, (x + 0.5) * sx - 0.5));
+      const x0 = Math.floor(fx), x1 = Math.min(width - 1, x0 + 1), wx = fx - x0;
+      const top = src[y0 * width + x0] * (1 - wx) + src[y0 * width + x1] * wx;
+      const bot = src[y1 * width + x0] * (1 - wx) + src[y1 * width + x1] * wx;
+      out[y * newW + x] = clip8(top * (1 - wy) + bot * wy);
+    }
+  }
+  return out;
+}
+
+/** Markdown table from a header row and data rows. */
+export function markdownTable(head, rows) {
+  return [`| ${head.join(" | ")} |`, `|${head.map(() => "---").join("|")}|`, ...rows.map((r) => `| ${r.join(" | ")} |`)].join("\n");
+}
+
+/**
+ * Load the committed Fashion-MNIST encoder (examples/data/models/fashion-encoder.onnx) with the
+ * onnxruntime-node that plugins/backend-onnx installs, single-threaded so results are reproducible.
+ * Returns `encode(images, n)` → `{ embedding: Float32Array (n×64), probs: Float32Array (n×10) }` for
+ * n 28×28 uint8 images (raw Fashion-MNIST pixels, item light on black), preprocessed as the model's
+ * sidecar says: (pixel/255 − 0.286) / 0.353.
+ */
+export async function loadEncoder(root) {
+  const { createRequire } = await import("node:module");
+  const ort = createRequire(`${root}/plugins/backend-onnx/package.json`)("onnxruntime-node");
+  const session = await ort.InferenceSession.create(`${root}/examples/data/models/fashion-encoder.onnx`, {
+    intraOpNumThreads: 1,
+    interOpNumThreads: 1,
+    executionMode: "sequential",
+  });
+  const PIX = 784, BATCH = 256;
+  return async function encode(images, n) {
+    const embedding = new Float32Array(n * 64);
+    const probs = new Float32Array(n * 10);
+    for (let start = 0; start < n; start += BATCH) {
+      const m = Math.min(BATCH, n - start);
+      const x = new Float32Array(m * PIX);
+      for (let i = 0; i < m * PIX; i++) x[i] = (images[start * PIX + i] / 255 - 0.286) / 0.353;
+      const out = await session.run({ input: new ort.Tensor("float32", x, [m, 1, 28, 28]) });
+      embedding.set(out.embedding.data, start * 64);
+      probs.set(out.probs.data, start * 10);
+    }
+    return { embedding, probs };
+  };
+}

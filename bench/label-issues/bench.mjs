@@ -1,0 +1,51 @@
+// Side-by-side bench: reads the .npy files written by cleanlab_ref.py (same bytes for both sides),
+// times @assay/label-issues, checks the issue sets are identical, prints a RESULTS.md row.
+// Usage: node bench.mjs <dataDir> <N> <K>
+import fs from "node:fs";
+import path from "node:path";
+import { findLabelIssues, getLabelQualityScores } from "../../plugins/label-issues/dist/index.js";
+
+function readNpy(file) {
+  const buf = fs.readFileSync(file);
+  const headerLen = buf.readUInt16LE(8);
+  const header = buf.subarray(10, 10 + headerLen).toString("latin1");
+  const descr = /'descr':\s*'([^']+)'/.exec(header)[1];
+  const shape = /'shape':\s*\(([^)]*)\)/.exec(header)[1].split(",").filter((s) => s.trim()).map(Number);
+  const start = 10 + headerLen;
+  const bytes = buf.buffer.slice(buf.byteOffset + start, buf.byteOffset + buf.byteLength);
+  const Ctor = { "<f4": Float32Array, "<f8": Float64Array, "<i4": Int32Array }[descr];
+  if (!Ctor) throw new Error(`unsupported dtype ${descr} in ${file}`);
+  return { data: new Ctor(bytes), shape };
+}
+
+const [dir = ".", nArg = "1000000", kArg = "100"] = process.argv.slice(2);
+const tag = `${nArg}_${kArg}`;
+const P = readNpy(path.join(dir, `P_${tag}.npy`));
+const labels = readNpy(path.join(dir, `labels_${tag}.npy`)).data;
+const ref = JSON.parse(fs.readFileSync(path.join(dir, `ref_${tag}.json`), "utf8"));
+const pm = { rows: P.shape[0], cols: P.shape[1], data: P.data };
+const rows = [];
+let peak = process.memoryUsage().rss;
+const track = () => (peak = Math.max(peak, process.memoryUsage().rss));
+for (const mode of ["prune_by_noise_rate", "both"]) {
+  const t0 = performance.now();
+  const mask = findLabelIssues(labels, pm, { filterBy: mode });
+  const ms = performance.now() - t0;
+  track();
+  const ours = [];
+  mask.forEach((v, i) => v && ours.push(i));
+  const theirs = readNpy(path.join(dir, `mask_${mode}_${tag}.npy`)).data;
+  const same = ours.length === theirs.length && ours.every((v, i) => v === theirs[i]);
+  rows.push([`find_label_issues ${mode}`, ms / 1000, ref.times[mode], same ? `identical (${ours.length})` : `DIFFERENT (${ours.length} vs ${theirs.length})`]);
+}
+for (const method of ["self_confidence", "normalized_margin", "confidence_weighted_entropy"]) {
+  const t0 = performance.now();
+  getLabelQualityScores(labels, pm, { method });
+  rows.push([`quality score ${method}`, (performance.now() - t0) / 1000, ref.times[method], ""]);
+  track();
+}
+const mb = (b) => (b / 2 ** 20).toFixed(0);
+console.log(`N=${pm.rows}, K=${pm.cols}, float32 pred_probs ${mb(P.data.byteLength)} MB; peak RSS ours ${mb(peak)} MB (incl. the matrix), cleanlab ${ref.maxrss_mb.toFixed(0)} MB`);
+console.log("| step | @assay/label-issues (s) | cleanlab n_jobs=1 (s) | speed-up | issue sets |");
+console.log("|---|---|---|---|---|");
+for (const [name, ours, theirs, note] of rows) console.log(`| ${name} | ${ours.toFixed(2)} | ${theirs.toFixed(2)} | ${(theirs / ours).toFixed(1)}× | ${note} |`);

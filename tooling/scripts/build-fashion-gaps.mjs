@@ -1,0 +1,215 @@
+#!/usr/bin/env node
+/**
+ * build-fashion-gaps.mjs — builds examples/data/fashion-gaps, a Fashion-MNIST dataset with planted
+ * coverage and representation gaps for the gap report (ontology-representation.md §4 + coverage.md).
+ *
+ * Usage (from the repo root):
+ *   apt-get install -y dataset-fashion-mnist        # provides /usr/share/datasets/fashion-mnist
+ *   node tooling/scripts/build-fashion-gaps.mjs [--idx DIR] [--out DIR] [--seed N] [--no-embeddings]
+ *
+ * Source images are Fashion-MNIST t10k (the test set), so the committed encoder
+ * (examples/data/models/fashion-encoder.onnx, trained on the train set) has not seen them.
+ *
+ * Writes (deterministic; .npy v1.0 by lib/fashion.mjs; rows in a seeded random order):
+ *   images.npy        uint8 [N, 28, 28]
+ *   labels.npy        int64 [N]          class index into classes.txt
+ *   source_index.npy  int64 [N]          t10k row the image is (or is derived from); −1 for the blends
+ *   embeddings.npy    float32 [N, 64]    the encoder's `embedding` output (omit with --no-embeddings)
+ *   classes.txt       the 10 Fashion-MNIST classes in label order
+ *   hierarchy.json    the clothing ontology (nested mapping/list, OR §1.3), with two leaves absent from the data
+ *   planted.json      each planted gap: class, rows, how it was made, the expected action and why
+ *   README.md         generated description
+ *
+ * Planted gaps (normal classes: 300 random t10k images each):
+ *   absent     Hoodie, Hat — leaves of hierarchy.json with no samples          → acquire
+ *   tiny       Trouser — 5 samples                                              → augment / collect more
+ *   padded     Pullover — 200 real images + 100 slightly noised copies of one  → deduplicate
+ *   collapsed  Bag — 300 linear blends (1−t)·A + t·B of two bags, t evenly spaced → vary the axis
+ *   clustered  Sandal — 300 small perturbations of 3 mutually close sandals   → broaden
+ */
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import {
+  CLASSES, DEFAULT_IDX_DIR, clip8, createRng, encodeNpy, gaussian, loadEncoder, loadSplit, markdownTable, toInt64,
+} from "./lib/fashion.mjs";
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+const { values: args } = parseArgs({
+  options: {
+    idx: { type: "string", default: DEFAULT_IDX_DIR },
+    out: { type: "string", default: join(ROOT, "examples/data/fashion-gaps") },
+    seed: { type: "string", default: "20240603" },
+    "no-embeddings": { type: "boolean", default: false },
+  },
+});
+const SEED = Number(args.seed);
+const OUT = resolve(args.out);
+const PIX = 784;
+const cls = (name) => CLASSES.indexOf(name);
+
+// ---- Parameters (documented in the generated README) ----
+const NORMAL_COUNT = 300;
+const TINY = { cls: cls("Trouser"), count: 5 };
+const PADDED = { cls: cls("Pullover"), real: 200, copies: 100, noiseSigma: 3, brightness: 4 };
+const COLLAPSED = { cls: cls("Bag"), count: 300, candidates: 400 };
+const CLUSTERED = { cls: cls("Sandal"), bases: 3, perBase: 100, noiseSigma: 4, brightness: 6, pool: 400 };
+const HIERARCHY = {
+  clothing: {
+    tops: ["T-shirt_top", "Pullover", "Shirt", "Coat", "Hoodie"],
+    bottoms: ["Trouser"],
+    one_piece: ["Dress"],
+    footwear: ["Sandal", "Sneaker", "Ankle_boot"],
+    accessories: ["Bag", "Hat"],
+  },
+};
+const ABSENT = ["Hoodie", "Hat"];
+
+const rng = createRng(SEED);
+const test = loadSplit(args.idx, "t10k");
+const imageOf = (i) => test.images.subarray(i * PIX, (i + 1) * PIX);
+const byClass = CLASSES.map((_, c) => rng.shuffle([...Array(test.count).keys()].filter((i) => test.labels[i] === c)));
+const dist2 = (a, b) => { let s = 0; for (let j = 0; j < PIX; j++) { const d = a[j] - b[j]; s += d * d; } return s; };
+
+/** Rows of the dataset before shuffling: {pixels, label, source, kind}. */
+const rows = [];
+const add = (pixels, label, source, kind) => rows.push({ pixels, label, source, kind });
+
+/** Slight photometric noise: a brightness offset on the item plus Gaussian pixel noise, background kept at 0. */
+function perturb(src, sigma, brightness) {
+  const shift = (rng.next() * 2 - 1) * brightness;
+  return Uint8Array.from(src, (v) => (v === 0 ? 0 : clip8(v + shift + sigma * gaussian(rng))));
+}
+
+const plan = {};
+for (let c = 0; c < CLASSES.length; c++) {
+  const pool = byClass[c];
+  if (c === TINY.cls) {
+    pool.slice(0, TINY.count).forEach((i) => add(imageOf(i), c, i, "real"));
+  } else if (c === PADDED.cls) {
+    const real = pool.slice(0, PADDED.real);
+    real.forEach((i) => add(imageOf(i), c, i, "real"));
+    const base = real[0];
+    for (let k = 0; k < PADDED.copies; k++) add(perturb(imageOf(base), PADDED.noiseSigma, PADDED.brightness), c, base, "near_copy");
+    plan.padded = { base };
+  } else if (c === COLLAPSED.cls) {
+    // The two most different bags (pixel L2) among the first `candidates` of the shuffled pool, so the
+    // blend line is long enough not to look clustered.
+    const cand = pool.slice(0, COLLAPSED.candidates);
+    let best = [-1, cand[0], cand[1]];
+    for (let a = 0; a < cand.length; a++) for (let b = a + 1; b < cand.length; b++) {
+      const d = dist2(imageOf(cand[a]), imageOf(cand[b]));
+      if (d > best[0]) best = [d, cand[a], cand[b]];
+    }
+    const [, A, B] = best;
+    const pa = imageOf(A), pb = imageOf(B);
+    for (let k = 0; k < COLLAPSED.count; k++) {
+      const t = k / (COLLAPSED.count - 1);
+      add(Uint8Array.from(pa, (v, j) => clip8((1 - t) * v + t * pb[j])), c, -1, "blend");
+    }
+    plan.collapsed = { a: A, b: B, distance: Math.sqrt(best[0]) };
+  } else if (c === CLUSTERED.cls) {
+    // The tightest triple among `pool` random sandals: for each candidate, it and its two nearest
+    // neighbours (pixel L2); keep the triple with the smallest sum of pairwise distances.
+    const cand = pool.slice(0, CLUSTERED.pool);
+    const d = cand.map((a) => cand.map((b) => Math.sqrt(dist2(imageOf(a), imageOf(b)))));
+    let bases = null, bestSum = Infinity;
+    cand.forEach((_, a) => {
+      const nn = cand.map((_, b) => b).filter((b) => b !== a).sort((x, y) => d[a][x] - d[a][y] || x - y).slice(0, CLUSTERED.bases - 1);
+      const tri = [a, ...nn];
+      let sum = 0;
+      for (let i = 0; i < tri.length; i++) for (let j = i + 1; j < tri.length; j++) sum += d[tri[i]][tri[j]];
+      if (sum < bestSum) { bestSum = sum; bases = tri.map((k) => cand[k]); }
+    });
+    for (const b of bases) for (let k = 0; k < CLUSTERED.perBase; k++) add(perturb(imageOf(b), CLUSTERED.noiseSigma, CLUSTERED.brightness), c, b, "perturbed");
+    plan.clustered = { bases };
+  } else {
+    pool.slice(0, NORMAL_COUNT).forEach((i) => add(imageOf(i), c, i, "real"));
+  }
+}
+
+// ---- Shuffle rows and write ----
+const order = rng.shuffle([...rows.keys()]);
+const N = rows.length;
+const images = new Uint8Array(N * PIX);
+const labels = [], sources = [];
+const newIndex = new Int32Array(N);
+order.forEach((r, i) => {
+  newIndex[r] = i;
+  images.set(rows[r].pixels, i * PIX);
+  labels.push(rows[r].label);
+  sources.push(rows[r].source);
+});
+const rowList = (filter) => rows.map((row, r) => (filter(row) ? newIndex[r] : -1)).filter((i) => i >= 0).sort((a, b) => a - b);
+
+rmSync(OUT, { recursive: true, force: true });
+mkdirSync(OUT, { recursive: true });
+const sizes = {};
+const write = (name, buf) => { writeFileSync(join(OUT, name), buf); sizes[name] = buf.length; };
+write("images.npy", encodeNpy(images, [N, 28, 28]));
+write("labels.npy", encodeNpy(toInt64(labels), [N]));
+write("source_index.npy", encodeNpy(toInt64(sources), [N]));
+if (!args["no-embeddings"]) {
+  const encode = await loadEncoder(ROOT);
+  const { embedding } = await encode(images, N);
+  write("embeddings.npy", encodeNpy(embedding, [N, 64]));
+}
+write("classes.txt", Buffer.from(CLASSES.join("\n") + "\n"));
+write("hierarchy.json", Buffer.from(JSON.stringify(HIERARCHY, null, 2) + "\n"));
+
+const counts = Object.fromEntries(CLASSES.map((c, k) => [c, labels.filter((l) => l === k).length]));
+const leaves = Object.values(HIERARCHY.clothing).flat();
+const total = labels.length;
+const target = Math.round(total / leaves.length); // total/leaves is not a .5 tie here; see README
+const planted = {
+  version: 1,
+  generator: "tooling/scripts/build-fashion-gaps.mjs",
+  seed: SEED,
+  source: "Fashion-MNIST t10k (Debian dataset-fashion-mnist); source_index.npy = t10k row",
+  classes: CLASSES,
+  counts: { rows: N, per_class: counts, leaves: leaves.length, representation_target: target },
+  embeddings: args["no-embeddings"] ? null : "embeddings.npy: fashion-encoder.onnx `embedding` (64-d, post-ReLU) of images.npy",
+  gaps: [
+    ...ABSENT.map((name) => ({
+      class: name, gap: "absent", rows: [],
+      expected: { representation: "acquire", gap: "acquire data (label gap)", label_status: "missing" },
+      how: "a leaf of hierarchy.json with no samples (not in classes.txt)",
+      why: `count 0 < target ${target} (= round(${total}/${leaves.length})) and count = 0 → acquire (OR §3.5); gap rank 0 (OR §4)`,
+    })),
+    {
+      class: CLASSES[TINY.cls], gap: "tiny", rows: rowList((r) => r.label === TINY.cls),
+      expected: { representation: "augment", gap: "collect more (label gap)", label_status: "under-collected", assessable: false },
+      how: `${TINY.count} random t10k images`,
+      why: `0 < count ${TINY.count} < target ${target} → augment (OR §3.5); gap rank 1; also below minClassSamples 20, so coverage rows are unassessable (CV §6.2)`,
+    },
+    {
+      class: CLASSES[PADDED.cls], gap: "padded_near_duplicates", rows: rowList((r) => r.label === PADDED.cls),
+      copies: rowList((r) => r.label === PADDED.cls && r.kind === "near_copy"),
+      base_source_index: plan.padded.base,
+      base_row: rowList((r) => r.label === PADDED.cls && r.kind === "real" && r.source === plan.padded.base)[0],
+      expected: { representation: "ok", gap: "deduplicate (repeated frames)", label_status: "present" },
+      how: `${PADDED.real} real t10k images + ${PADDED.copies} copies of one of them (t10k ${plan.padded.base}) with a brightness offset uniform in ±${PADDED.brightness} on the item and Gaussian pixel noise σ = ${PADDED.noiseSigma} (background pixels stay 0)`,
+      why: "the copies are each other's nearest neighbours at a small fraction of the class's median nearest-neighbour distance, so about a quarter of the class's nearest-neighbour pairs are near duplicates (> 0.1, CV §6.5) while the 200 real images keep the spread normal (dispersion ≥ 0.5) → gap rank 3",
+    },
+    {
+      class: CLASSES[COLLAPSED.cls], gap: "collapsed_one_direction", rows: rowList((r) => r.label === COLLAPSED.cls),
+      blend_sources: { a: plan.collapsed.a, b: plan.collapsed.b, pixel_distance: Number(plan.collapsed.distance.toFixed(3)) },
+      expected: { representation: "ok", gap: "vary the axis (one-dimensional)", label_status: "present" },
+      how: `${COLLAPSED.count} images (1 − t)·A + t·B, t = k/${COLLAPSED.count - 1} for k = 0…${COLLAPSED.count - 1}, rounded to uint8; A, B = t10k ${plan.collapsed.a}, ${plan.collapsed.b}, the most different pair (pixel L2) of ${COLLAPSED.candidates} random bags`,
+      why: "all variation lies along one curve (a straight line in pixel space), so the effective dimension is ≈ 1 and isotropy falls far below 0.5 × the median (CV §6.4); A and B are far apart and t is evenly spaced, so dispersion stays ≥ 0.5 and nearest-neighbour distances are uniform (near-dup ≤ 0.1) → gap rank 4",
+    },
+    {
+      class: CLASSES[CLUSTERED.cls], gap: "clustered", rows: rowList((r) => r.label === CLUSTERED.cls),
+      base_source_indices: plan.clustered.bases,
+      expected: { representation: "ok", gap: "broaden (clustered)", label_status: "present" },
+      how: `${CLUSTERED.perBase} perturbations of each of ${CLUSTERED.bases} sandals (one random sandal and its ${CLUSTERED.bases - 1} nearest neighbours in pixel L2 among ${CLUSTERED.pool}); brightness offset uniform in ±${CLUSTERED.brightness} on the item, Gaussian pixel noise σ = ${CLUSTERED.noiseSigma}`,
+      why: "the class's mean distance to its centroid is far below the median class's, so dispersion < 0.5 (CV §6.3) → gap rank 2 (checked before near-dup and isotropy)",
+    },
+  ],
+  normal_classes: CLASSES.filter((_, c) => ![TINY.cls, PADDED.cls, COLLAPSED.cls, CLUSTERED.cls].includes(c)).map((name) => ({
+    class: name, rows_count: counts[name], expected: { representation: "ok", gap: "ok", label_status: "present" },
+  })),
+};
+write("planted.json", Buffer.from(JSON.stringify(planted, null, 1) + "\n"));
+console.log(JSON.stringify({ N, sizes, counts, target }));
