@@ -2,7 +2,7 @@ import type { ArtifactKey, ValueOf } from "./artifacts.js";
 import type { BackendQuery, InferenceBackend } from "./backend.js";
 import type { ArtifactCache } from "./cache.js";
 import type { Dataset } from "./dataset.js";
-import { AssayError, wrapNodeError } from "./errors.js";
+import { AssayError, isAssayError, wrapNodeError } from "./errors.js";
 import type { Finding, FindingInput, Severity } from "./findings.js";
 import { Hasher, stableStringify } from "./hash.js";
 import type { AnyNode, AnyNodeFactory, DetectorOutput, ExtractorFactory, NodeContext } from "./nodes.js";
@@ -107,7 +107,8 @@ export class Pipeline {
   }
 
   /**
-   * Resolve every need to exactly one provider and order the nodes. Throws `MISSING_PROVIDER`,
+   * Resolve every need to exactly one provider and order the nodes. Extractors offered by plugins or the
+   * registry are candidates only when their default options are valid. Throws `MISSING_PROVIDER`,
    * `AMBIGUOUS_PROVIDER`, `CYCLE` or `DUPLICATE_NODE` with the node names in the message. Freezes the pipeline.
    */
   plan(): Plan {
@@ -188,10 +189,12 @@ function buildPlan(
     const used = nodes.filter((n) => n.kind === "extractor" && n.provides.name === artifact);
     if (used.length === 1) return used[0]!.name;
     if (used.length > 1) throw ambiguous(artifact, requester, used.map((n) => n.name));
+    const unconfigured: string[] = [];
     for (const factories of [candidateFactories.filter((f) => f.provides?.name === artifact), registry?.providersOf(artifact) ?? []]) {
-      if (factories.length > 1) throw ambiguous(artifact, requester, factories.map((f) => f.nodeName));
-      if (factories.length === 1) {
-        const provider = factories[0]!();
+      const usable = instantiateWithDefaults(factories, unconfigured);
+      if (usable.length > 1) throw ambiguous(artifact, requester, usable.map((n) => n.name));
+      if (usable.length === 1) {
+        const provider = usable[0]!;
         if (byName.has(provider.name)) {
           throw new AssayError("DUPLICATE_NODE", `"${provider.name}" would provide "${artifact}" but a different node of that name is already used`, { node: provider.name });
         }
@@ -201,11 +204,14 @@ function buildPlan(
       }
     }
     if (!required) return undefined;
-    throw new AssayError(
-      "MISSING_PROVIDER",
-      `${requester.kind} "${requester.name}" needs artifact "${artifact}", but no extractor provides it; add one with pipeline.use(...) or supply it with pipeline.provide(...)`,
-      { node: requester.name, ...(requester.plugin === undefined ? {} : { plugin: requester.plugin }), details: { artifact } },
-    );
+    const hint = unconfigured.length
+      ? `; ${unconfigured.map((n) => `"${n}"`).join(" and ")} could, but need${unconfigured.length === 1 ? "s" : ""} options: pipeline.use(${unconfigured[0]}({ … }))`
+      : "; add one with pipeline.use(...) or supply it with pipeline.provide(...)";
+    throw new AssayError("MISSING_PROVIDER", `${requester.kind} "${requester.name}" needs artifact "${artifact}", but no extractor provides it${hint}`, {
+      node: requester.name,
+      ...(requester.plugin === undefined ? {} : { plugin: requester.plugin }),
+      details: { artifact, unconfigured },
+    });
   };
 
   for (let i = 0; i < nodes.length; i++) {
@@ -231,6 +237,23 @@ function buildPlan(
         })
         .join("\n"),
   });
+}
+
+/**
+ * Offered providers are used with their default options. One whose defaults are not enough (say, a
+ * model extractor that needs a model path) is not a candidate; its name is collected for the error hint.
+ */
+function instantiateWithDefaults(factories: readonly ExtractorFactory[], unconfigured: string[]): AnyNode[] {
+  const usable: AnyNode[] = [];
+  for (const factory of factories) {
+    try {
+      usable.push(factory());
+    } catch (error) {
+      if (!isAssayError(error, "INVALID_OPTION")) throw error;
+      unconfigured.push(factory.nodeName);
+    }
+  }
+  return usable;
 }
 
 function ambiguous(artifact: string, requester: AnyNode, providers: string[]): AssayError {

@@ -85,3 +85,37 @@ describe("Registry", () => {
     expect(report.results.probe!.result).toBe("onnx");
   });
 });
+
+describe("provider candidates", () => {
+  const modelAnswer = defineExtractor({
+    name: "model-answer",
+    version: "1",
+    options: z.object({ model: z.string() }),
+    needs: [],
+    provides: answer,
+    run: async () => 7,
+  });
+
+  it("skips offered providers whose default options are invalid", async () => {
+    const registry = createRegistry().use(definePlugin({ name: "p", version: "1", extractors: [provideAnswer, modelAnswer] }));
+    const report = await pipeline(createDataset({ size: 1 }), { registry }).use(readAnswer).run();
+    expect(report.nodes.map((n) => n.name)).toEqual(["answer", "read-answer"]);
+    expect(report.results["read-answer"]!.result).toBe(42);
+  });
+
+  it("uses an explicitly configured provider over the registry's", async () => {
+    const registry = createRegistry().use(definePlugin({ name: "p", version: "1", extractors: [provideAnswer, modelAnswer] }));
+    const report = await pipeline(createDataset({ size: 1 }), { registry }).use(modelAnswer({ model: "m.onnx" }), readAnswer).run();
+    expect(report.results["read-answer"]!.result).toBe(7);
+  });
+
+  it("says which provider needs options when none is usable", () => {
+    const registry = createRegistry().use(definePlugin({ name: "p", version: "1", extractors: [modelAnswer] }));
+    expect(() => pipeline(createDataset({ size: 1 }), { registry }).use(readAnswer).plan()).toThrowError(
+      expect.objectContaining({
+        code: "MISSING_PROVIDER",
+        message: 'detector "read-answer" needs artifact "test.answer", but no extractor provides it; "model-answer" could, but needs options: pipeline.use(model-answer({ … }))',
+      }),
+    );
+  });
+});

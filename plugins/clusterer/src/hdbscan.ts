@@ -74,34 +74,57 @@ export async function spanningTree(x: Float32Matrix, k: number, options: { knn?:
   const graph =
     options.knn ?? (await knn(x, { k, metric: "euclidean", excludeSelf: true, ...(options.signal ? { signal: options.signal } : {}) }));
   const kk = graph.k;
-  const cand: { a: number; b: number; d: number }[] = [];
+  // candidate edges in flat arrays: (ea[e], eb[e], ed[e])
+  let count = 0;
+  for (let i = 0; i < N * kk; i++) if (graph.indices[i]! >= 0 && graph.indices[i] !== Math.floor(i / kk)) count++;
+  const ea = new Int32Array(count);
+  const eb = new Int32Array(count);
+  const ed = new Float32Array(count);
+  let e = 0;
   for (let i = 0; i < N; i++) {
     for (let j = 0; j < kk; j++) {
       const nb = graph.indices[i * kk + j]!;
       if (nb < 0 || nb === i) continue;
-      cand.push({ a: i, b: nb, d: Math.fround(graph.distances[i * kk + j]!) });
+      ea[e] = i;
+      eb[e] = nb;
+      ed[e++] = graph.distances[i * kk + j]!;
     }
   }
-  const stable = (list: typeof cand) => list.map((c, i) => ({ c, i })).sort((p, q) => p.c.d - q.c.d || p.i - q.i).map((p) => p.c);
   const uf = new UnionFind(N);
-  const edges: typeof cand = [];
-  const kruskal = (list: typeof cand) => {
-    for (const e of stable(list)) if (uf.union(e.a, e.b)) edges.push(e);
-  };
-  kruskal(cand);
-  while (edges.length < N - 1) {
-    const comps = new Map<number, number[]>();
-    for (let i = 0; i < N; i++) {
-      const r = uf.find(i);
-      let c = comps.get(r);
-      if (!c) comps.set(r, (c = []));
-      c.push(i);
+  const from = new Int32Array(Math.max(0, N - 1));
+  const to = new Int32Array(Math.max(0, N - 1));
+  const weight = new Float32Array(Math.max(0, N - 1));
+  let kept = 0;
+  /** Kruskal over candidates sorted by (distance, candidate order). */
+  const kruskal = (a: Int32Array, b: Int32Array, d: Float32Array) => {
+    const order = new Uint32Array(d.length);
+    for (let i = 0; i < order.length; i++) order[i] = i;
+    order.sort((p, q) => d[p]! - d[q]! || p - q);
+    for (const o of order) {
+      if (uf.union(a[o]!, b[o]!)) {
+        from[kept] = a[o]!;
+        to[kept] = b[o]!;
+        weight[kept++] = d[o]!;
+      }
     }
-    const ordered = [...comps.values()].sort((a, b) => a[0]! - b[0]!);
-    const bridges: typeof cand = [];
+  };
+  kruskal(ea, eb, ed);
+  while (kept < N - 1) {
+    if (options.signal?.aborted) throw new AssayError("CANCELLED", "clustering was cancelled", { plugin: PLUGIN, node: "clusterer" });
+    const ordered = uf.groups(); // components ordered by smallest member
+    const ba = new Int32Array(N - ordered[ordered.length - 1]!.length);
+    const bb = new Int32Array(ba.length);
+    const bd = new Float32Array(ba.length);
+    let nb = 0;
     for (let c = 0; c < ordered.length - 1; c++) {
       const queries = ordered[c]!;
-      const reference = ordered.slice(c + 1).flat();
+      let refLen = 0;
+      for (let r = c + 1; r < ordered.length; r++) refLen += ordered[r]!.length;
+      const reference = new Int32Array(refLen);
+      for (let r = c + 1, o = 0; r < ordered.length; r++) {
+        reference.set(ordered[r]!, o);
+        o += ordered[r]!.length;
+      }
       if (queries.length * reference.length <= 4e6) {
         for (const p of queries) {
           let best = -1;
@@ -113,25 +136,32 @@ export async function spanningTree(x: Float32Matrix, k: number, options: { knn?:
               best = q;
             }
           }
-          bridges.push({ a: p, b: best, d: Math.fround(bestD) });
+          ba[nb] = p;
+          bb[nb] = best;
+          bd[nb++] = bestD;
         }
       } else {
-        const refIdx = Int32Array.from(reference);
-        const g = await knnQuery(selectRows(x, refIdx), selectRows(x, Int32Array.from(queries)), {
+        const g = await knnQuery(selectRows(x, reference), selectRows(x, queries), {
           k: 1,
           metric: "euclidean",
           ...(options.signal ? { signal: options.signal } : {}),
         });
-        queries.forEach((p, qi) => bridges.push({ a: p, b: refIdx[g.indices[qi]!]!, d: Math.fround(g.distances[qi]!) }));
+        for (let qi = 0; qi < queries.length; qi++) {
+          ba[nb] = queries[qi]!;
+          bb[nb] = reference[g.indices[qi]!]!;
+          bd[nb++] = g.distances[qi]!;
+        }
       }
     }
-    kruskal(bridges);
+    kruskal(ba.subarray(0, nb), bb.subarray(0, nb), bd.subarray(0, nb));
   }
-  const sorted = edges.map((e, i) => ({ e, i })).sort((p, q) => p.e.d - q.e.d || p.i - q.i);
+  const order = new Uint32Array(kept);
+  for (let i = 0; i < kept; i++) order[i] = i;
+  order.sort((p, q) => weight[p]! - weight[q]! || p - q);
   return {
-    from: Int32Array.from(sorted, (s) => s.e.a),
-    to: Int32Array.from(sorted, (s) => s.e.b),
-    weight: Float32Array.from(sorted, (s) => s.e.d),
+    from: Int32Array.from(order, (o) => from[o]!),
+    to: Int32Array.from(order, (o) => to[o]!),
+    weight: Float32Array.from(order, (o) => weight[o]!),
   };
 }
 
