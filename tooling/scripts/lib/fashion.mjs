@@ -255,3 +255,13 @@ export async function loadEncoder(root) {
     return { embedding, probs };
   };
 }
+
+/**
+ * A slightly noised copy of a 28×28 Fashion-MNIST image: one brightness offset uniform in ±`brightness`
+ * for the whole item plus Gaussian pixel noise of standard deviation `sigma`, applied to the item's
+ * pixels only (background pixels, value 0, stay 0).
+ */
+export function noisyCopy(src, rng, sigma, brightness) {
+  const shift = (rng.next() * 2 - 1) * brightness;
+  return Uint8Array.from(src, (v) => (v === 0 ? 0 : clip8(v + shift + sigma * gaussian(rng))));
+}
