@@ -12,6 +12,8 @@ const tmp = "/tmp/assay-bench-math";
 mkdirSync(tmp, { recursive: true });
 const full = process.env.BENCH_FULL === "1";
 const PY = "/usr/bin/python3";
+// BENCH_ONLY=knn,hnsw,pca,lr runs a subset.
+const only = new Set((process.env.BENCH_ONLY ?? "knn,hnsw,pca,lr").split(","));
 const rows = [];
 let peakRss = 0;
 const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
@@ -67,7 +69,7 @@ function recallAt(a, b, n, k) {
 const fmt = (x) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
 
 // 1. kNN k=10: exact vs sklearn brute force, then HNSW on the same input.
-{
+if (only.has("knn")) {
   const n = full ? 200_000 : Number(process.env.BENCH_KNN_N ?? 20_000);
   const X = blobs(n, 64, 50, 1);
   const ref = sk("knn", { x: save("knn.f32", X.data), n, dim: 64, k: 10, out: `${tmp}/knn.i32` });
@@ -76,10 +78,10 @@ const fmt = (x) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed
   const same = sameSets(ex.value.indices, skInd, n, 10);
   rows.push([`kNN exact k=10, ${n}×64`, fmt(ref.seconds), fmt(ex.seconds), `${fmt(ex.seconds / ref.seconds)}×`, `identical neighbour sets: ${same}/${n} rows`]);
   const hn = await time(() => knn(X, { k: 10, method: "hnsw" }));
-  rows.push([`kNN HNSW k=10, ${n}×64 (M 16, efC 200, efS 128, rerank)`, fmt(ref.seconds) + " (exact)", fmt(hn.seconds), `${fmt(ref.seconds / hn.seconds)}× faster`, `recall@10 vs sklearn exact: ${recallAt(hn.value.indices, skInd, n, 10).toFixed(4)}`]);
+  rows.push([`kNN HNSW k=10, ${n}×64 (M 16, efC 100, efS 64, rerank)`, fmt(ref.seconds) + " (exact)", fmt(hn.seconds), `${fmt(ref.seconds / hn.seconds)}× faster`, `recall@10 vs sklearn exact: ${recallAt(hn.value.indices, skInd, n, 10).toFixed(4)}`]);
 }
 // 2. Large HNSW graph; recall on a 2,000-row exact sample; peak RSS vs input size.
-{
+if (only.has("hnsw")) {
   const n = full ? 1_000_000 : Number(process.env.BENCH_HNSW_N ?? 100_000);
   const X = blobs(n, 128, 200, 2);
   const inputBytes = X.data.byteLength;
@@ -96,7 +98,7 @@ const fmt = (x) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed
   rows.push([`kNN HNSW k=10, ${n}×128`, "—", fmt(hn.seconds), "—", `recall@10 on 2,000 exact rows: ${(hit / 20000).toFixed(4)}; peak RSS growth ${(hn.extra / inputBytes).toFixed(2)}× the ${(inputBytes / 2 ** 20).toFixed(0)} MiB input`]);
 }
 // 3. PCA N×128 → 64.
-{
+if (only.has("pca")) {
   const n = full ? 1_000_000 : Number(process.env.BENCH_PCA_N ?? 200_000);
   const X = blobs(n, 128, 30, 4);
   const ref = sk("pca", { x: save("pca.f32", X.data), n, dim: 128, m: 64 });
@@ -110,7 +112,7 @@ const fmt = (x) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed
   rows.push([`PCA ${n}×128 → 64 (fit + transform; sklearn default solver)`, fmt(ref.seconds), fmt(r.seconds), `${fmt(r.seconds / ref.seconds)}×`, `max rel. diff of explained variance vs sklearn svd_solver="full": ${worst.toExponential(1)}; peak RSS growth ${(r.extra / inputBytes).toFixed(2)}× the ${(inputBytes / 2 ** 20).toFixed(0)} MiB input (the projection alone is 0.5×)`]);
 }
 // 4. Logistic regression 5-fold CV pred_probs, 20,000×64, 10 classes.
-{
+if (only.has("lr")) {
   const n = Number(process.env.BENCH_LR_N ?? 20_000);
   const X = blobs(n, 64, 10, 5);
   for (let t = 0; t < X.data.length; t++) X.data[t] /= 3; // unit-scale features so both solvers converge in 100 iterations
@@ -142,7 +144,7 @@ const table = [
   `## @assay/math vs scikit-learn 1.2.1 (${new Date().toISOString().slice(0, 10)})`,
   "",
   `Machine: ${cpus().length} cores (${cpus()[0]?.model ?? "?"}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}; ` +
-    `load average at the end ${load} (shared machine). ${full ? "Full issue sizes." : "Scaled-down sizes (BENCH_FULL=1 for the issue's sizes)."} ` +
+    `load average at the end ${load} (shared machine). ${full ? "Full issue sizes." : "Scaled-down sizes (BENCH_FULL=1 for the issue's sizes)."} Tasks: ${[...only].join(", ")}. ` +
     "Same float32 inputs for both sides; seconds are wall time.",
   "",
   "| task | sklearn s | assay s | ratio | quality |",

@@ -57,6 +57,11 @@ export interface Extractor<
   readonly provides: Provides;
   /** Whether the output may be stored in an artifact cache (default true). */
   readonly cacheable?: boolean;
+  /**
+   * Extra text for the cache key, for outputs that depend on something outside the options, such as
+   * the contents of a model file the options name by path.
+   */
+  readonly cacheSalt?: () => Promise<string>;
   run(ctx: NodeContext, inputs: NodeInputs<Needs, Wants>): Promise<ValueOf<Provides>>;
 }
 
@@ -120,6 +125,8 @@ export function defineExtractor<
   spec: DefineNodeSpec<S, Needs, Wants> & {
     provides: Provides;
     cacheable?: boolean;
+    /** Extra cache-key text computed from the options (e.g. a model file's size and mtime). */
+    cacheSalt?: (options: z.output<S>) => Promise<string>;
     run(ctx: NodeContext, inputs: NodeInputs<Needs, Wants>, options: z.output<S>): Promise<ValueOf<Provides>>;
   },
 ): ExtractorFactory<S, Extractor<Needs, Provides, z.output<S>, Wants>> {
@@ -131,7 +138,12 @@ export function defineExtractor<
       provides: spec.provides,
       run: (ctx, inputs) => spec.run(ctx, inputs, options),
     };
-    return Object.freeze(spec.cacheable === undefined ? node : { ...node, cacheable: spec.cacheable });
+    const salt = spec.cacheSalt;
+    return Object.freeze({
+      ...node,
+      ...(spec.cacheable === undefined ? {} : { cacheable: spec.cacheable }),
+      ...(salt === undefined ? {} : { cacheSalt: () => salt(options) }),
+    });
   };
   return annotate(create, spec, "extractor", spec.provides);
 }

@@ -294,6 +294,30 @@ describe("artifact caches", () => {
     expect(cache.size).toBe(3);
   });
 
+  it("misses when an extractor's cache salt changes", async () => {
+    const cache = memoryCache();
+    let modelVersion = "size=10;mtime=1";
+    let calls = 0;
+    const fromModel = defineExtractor({
+      name: "from-model",
+      version: "1",
+      options: z.object({ model: z.string() }),
+      needs: [],
+      provides: squares,
+      cacheSalt: async () => modelVersion,
+      run: async () => {
+        calls++;
+        return new Float64Array(5);
+      },
+    });
+    const run = () => pipeline(dataset).use(fromModel({ model: "m.onnx" }), sumOver("sum")).run({ cache });
+    await run();
+    await run();
+    modelVersion = "size=12;mtime=2";
+    await run();
+    expect(calls).toBe(2);
+  });
+
   it("treats a corrupt disk entry as a miss and recomputes", async () => {
     dir = await mkdtemp(join(tmpdir(), "assay-cache-"));
     const { calls, squaresExtractor } = counter();

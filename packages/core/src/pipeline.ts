@@ -367,6 +367,7 @@ async function execute(
           .string(node.version)
           .string(stableStringify(node.options))
           .string(inputKeys.join("&"))
+          .string(node.cacheSalt ? await node.cacheSalt() : "")
           .digest();
         state.cacheKey = key;
         const useCache = options.cache !== undefined && node.cacheable !== false;

@@ -8,9 +8,9 @@ import { rowNorms } from "./matrix.js";
 export interface HnswOptions {
   /** Graph degree (hnswlib `M`). Default 16. */
   M?: number;
-  /** Candidate list size while building. Default 200. */
+  /** Candidate list size while building. Default 100. */
   efConstruction?: number;
-  /** Candidate list size while searching (raised to at least the number of candidates requested). Default 128. */
+  /** Candidate list size while searching (raised to at least the number of candidates requested). Default 64. */
   efSearch?: number;
   /** Seed of the level generator (hnswlib `random_seed`). Default 100. */
   seed?: number;
@@ -84,8 +84,8 @@ const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(r
  */
 export async function hnswSearch(reference: Float32Matrix, queries: Float32Matrix, o: HnswSearchOptions): Promise<{ indices: Int32Array; distances: Float32Array }> {
   const M = o.hnsw.M ?? 16;
-  const efConstruction = o.hnsw.efConstruction ?? 200;
-  const efSearch = o.hnsw.efSearch ?? 128;
+  const efConstruction = o.hnsw.efConstruction ?? 100;
+  const efSearch = o.hnsw.efSearch ?? 64;
   const seed = o.hnsw.seed ?? 100;
   checkInt("knn", "hnsw.M", M, 2, 512);
   checkInt("knn", "hnsw.efConstruction", efConstruction, 1);

@@ -128,3 +128,22 @@ describe("plugin", () => {
     for (const name of DATALAB_PRESET) expect(plugin.detectors.some((d) => d.nodeName === name)).toBe(true);
   });
 });
+
+describe("unlabelled rows", () => {
+  it("are left out of the underperforming-group clusters and scores", async () => {
+    const { X, labels, P } = datasetG();
+    const withHole: (number | null)[] = Array.from(labels);
+    withHole[1] = null;
+    const dataset = createDataset({ labels: withHole, classes: ["a", "b", "c"] });
+    const registry = createRegistry().use(plugin);
+    const report = await pipeline(dataset, { registry })
+      .use(registry.factory("datalab-underperforming-group")!)
+      .provide(artifacts.embeddings, f32(X))
+      .provide(artifacts.predProbs, f32(P))
+      .run();
+    expect(report.status).toBe("ok");
+    const res = report.results["datalab-underperforming-group"]!.result as { scores: Float64Array; info: { clustering: { stats: { cluster_ids: Int32Array } } } };
+    expect(Number.isNaN(res.scores[1]!)).toBe(true);
+    expect(res.info.clustering.stats.cluster_ids[1]).toBe(-1);
+  });
+});

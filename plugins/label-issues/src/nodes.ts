@@ -14,6 +14,7 @@ import { crossValPredictProba, fitLogisticRegression } from "@assay/math";
 import {
   classImbalanceCheck,
   dataValuationCheck,
+  dbscanOnGraph,
   labelCheck,
   nearDuplicateCheck,
   nonIidCheck,
@@ -412,17 +413,34 @@ export const datalabUnderperformingGroup = defineDetector({
     const g = checkRows(inputs.knn, ctx.dataset, "knn", "datalab-underperforming-group");
     const ds = ctx.dataset;
     const l = needLabels(ctx, "datalab-underperforming-group");
-    // unlabelled rows are treated as noise (not clustered)
-    let res = underperformingGroupCheck({
-      labels: Int32Array.from(ds.labels, (v) => Math.max(v, 0)),
-      predProbs: P,
-      graph: g,
-      threshold: options.threshold,
-      eps: options.eps,
-      minSamples: options.minSamples,
-      minClusterSamples: options.minClusterSamples,
-    });
-    if (!l.all) res = expand(res, l.rows, ds.size);
+    let res: CheckResult;
+    if (l.all) {
+      res = underperformingGroupCheck({
+        labels: ds.labels,
+        predProbs: P,
+        graph: g,
+        threshold: options.threshold,
+        eps: options.eps,
+        minSamples: options.minSamples,
+        minClusterSamples: options.minClusterSamples,
+      });
+    } else {
+      // cluster everything on the graph, then leave unlabelled rows out as noise (−1)
+      const ids = dbscanOnGraph(g, options.eps, options.minSamples);
+      const labelsOrZero = Int32Array.from(ds.labels, (v, i) => {
+        if (v < 0) ids[i] = -1;
+        return Math.max(v, 0);
+      });
+      res = underperformingGroupCheck({
+        labels: labelsOrZero,
+        predProbs: P,
+        clusterIds: ids,
+        threshold: options.threshold,
+        minClusterSamples: options.minClusterSamples,
+      });
+      const scores = Float64Array.from(res.scores, (v, i) => (ds.labels[i]! < 0 ? Number.NaN : v));
+      res = checkResult(res.issueType, scores, res.isIssue, res.score, res.info);
+    }
     const flagged = Array.from(res.isIssue.keys()).filter((i) => res.isIssue[i]);
     const findings: FindingInput[] = flagged.length
       ? [{ type: "underperforming_group", indices: flagged, score: res.score, severity: "warning", message: `a cluster of ${flagged.length} examples has ${(res.score * 100).toFixed(1)}% of the average self-confidence` }]
