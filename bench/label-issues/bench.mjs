@@ -32,7 +32,7 @@ globalThis.gc?.();
 const baseline = process.memoryUsage().rss; // process + loaded matrix and labels
 let peak = baseline;
 const track = () => (peak = Math.max(peak, process.memoryUsage().rss));
-for (const mode of ["prune_by_noise_rate", "both"]) {
+for (const mode of (process.env.MODES ?? "prune_by_noise_rate,both").split(",")) {
   const t0 = performance.now();
   const mask = findLabelIssues(labels, pm, { filterBy: mode });
   const ms = performance.now() - t0;

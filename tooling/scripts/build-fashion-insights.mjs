@@ -69,8 +69,8 @@ const crossBranchTargets = (c) => CLASSES.map((_, k) => k).filter((k) => regionO
 // ---- Planted label noise: share of each true class's rows given its sibling's label ----
 const SIBLING_FLIPS = [
   ["Shirt", "T-shirt_top", 0.16], ["T-shirt_top", "Shirt", 0.08],
-  ["Pullover", "Coat", 0.12], ["Coat", "Pullover", 0.06],
-  ["Sneaker", "Sandal", 0.12], ["Sandal", "Sneaker", 0.08],
+  ["Pullover", "Coat", 0.14], ["Coat", "Pullover", 0.06],
+  ["Sneaker", "Sandal", 0.12], ["Sandal", "Sneaker", 0.05],
 ];
 const CROSS_BRANCH_RATE = 0.01; // of all other rows, to a random class in another top-level branch
 const DUPLICATES = { conflictingExact: 14, conflictingNear: 6, siblingShare: 0.6, triples: 1, agreeing: 5, nearSigma: 3, nearBrightness: 3 };
@@ -358,12 +358,14 @@ Pullover or Coat ↔ T-shirt_top are **related** (common prefix upper_body), and
 fixed per-class rates (asymmetric, so each pair has a dominant direction) and ${nCross} cross-branch flips
 (${CROSS_BRANCH_RATE * 100} % of the other clean rows, to a random class in another top-level branch):
 
-${markdownTable(["true class", "given label", "rate", "rows"], SIBLING_FLIPS.map(([f, t, r]) => [f, t, `${r * 100} %`, Math.round(r * PER_CLASS)]))}
+${markdownTable(["true class", "given label", "rate", "rows"], SIBLING_FLIPS.map(([f, t, r]) => [f, t, `${Math.round(r * 1000) / 10} %`, Math.round(r * PER_CLASS)]))}
 
-Expected: the three symmetric overlapping pairs Shirt/T-shirt_top, Pullover/Coat and Sneaker/Sandal (all
-siblings) carry the most joint mass; the class-health table ranks T-shirt_top, Coat and Sandal (and the classes
-that lose examples to them) lowest; the suggested-corrections table's top cells are the reverse flips
-(e.g. given T-shirt_top → suggested Shirt).
+Expected: the three symmetric overlapping pairs are, in this order, Shirt/T-shirt_top, Pullover/Coat and
+Sneaker/Sandal (all siblings; planted pair totals ${siblingPairs.map((p) => Object.values(p.flips).reduce((a, b) => a + b, 0)).join(" > ")}
+rows), well ahead of the encoder's own confusions (Pullover/Shirt is next); the classes of those pairs rank
+lowest in class health; the suggested-corrections table's top cells undo the flips (e.g. given T-shirt_top →
+suggested Shirt). \`node tooling/scripts/check-fashion-insights.mjs\` runs assay's label-issues lens on this folder
+and checks the top-3 pairs, label-issue recall, the duplicate groups and multi-label recall.
 
 **Duplicates with conflicting labels** (${conflicting.length} groups): ${DUPLICATES.conflictingExact} exact copies and ${DUPLICATES.conflictingNear} near copies (Gaussian pixel noise
 σ = ${DUPLICATES.nearSigma}, brightness ±${DUPLICATES.nearBrightness} on the item) of a clean image, each copy given a wrong label (${DUPLICATES.siblingShare * 100} %

@@ -1,3 +1,5 @@
+import { AssayError } from "./errors.js";
+
 /** A device a backend can run on. */
 export type Device = "gpu" | "cpu" | "wasm";
 
@@ -61,4 +63,46 @@ export interface BackendQuery {
   format?: string;
   /** Required device; without it GPU backends are preferred, then CPU, then wasm. */
   device?: Device;
+}
+
+/** Format a shape for messages, unknown (`-1`) dimensions shown as `?`: `[?, 1, 28, 28]`. */
+export function shapeText(shape: readonly number[]): string {
+  return `[${shape.map((d) => (d < 0 ? "?" : String(d))).join(", ")}]`;
+}
+
+/**
+ * Check a batch against a model's inputs before running it, for backend authors: every input given,
+ * no unknown names, data length equal to the product of dims, and every fixed dimension matching (an
+ * input with an empty shape is not checked). Throws `MODEL_ERROR` naming the model, the input, the
+ * expected shape and the shape it got, with `stage: "run"` and the given `plugin`.
+ */
+export function checkFeeds(
+  inputs: readonly TensorInfo[],
+  feeds: Readonly<Record<string, Float32Tensor>>,
+  context: { plugin: string; model: string },
+): void {
+  const fail = (message: string, details: Record<string, unknown>) =>
+    new AssayError("MODEL_ERROR", `${context.model}: ${message}`, { plugin: context.plugin, stage: "run", details });
+  const known = new Set(inputs.map((i) => i.name));
+  for (const name of Object.keys(feeds)) {
+    if (!known.has(name)) throw fail(`no input named "${name}"; the model's inputs are ${[...known].map((n) => `"${n}"`).join(", ")}`, { input: name });
+  }
+  for (const info of inputs) {
+    const feed = feeds[info.name];
+    if (!feed) throw fail(`input "${info.name}" ${shapeText(info.shape)} was not given`, { input: info.name });
+    const count = feed.dims.reduce((a, b) => a * b, 1);
+    if (feed.dims.some((d) => !Number.isInteger(d) || d < 0) || count !== feed.data.length) {
+      throw fail(`input "${info.name}" has ${feed.data.length} values but dims ${shapeText(feed.dims)}`, { input: info.name, got: [...feed.dims] });
+    }
+    const fits =
+      info.shape.length === 0 ||
+      (info.shape.length === feed.dims.length && info.shape.every((d, k) => d < 0 || d === feed.dims[k]));
+    if (!fits) {
+      throw fail(`input "${info.name}" expects shape ${shapeText(info.shape)} but got ${shapeText(feed.dims)}`, {
+        input: info.name,
+        expected: [...info.shape],
+        got: [...feed.dims],
+      });
+    }
+  }
 }

@@ -16,14 +16,16 @@ export {
   type KnnGraph,
   type ValueOf,
 } from "./artifacts.js";
-export type {
-  BackendQuery,
-  Device,
-  Float32Tensor,
-  InferenceBackend,
-  LoadedModel,
-  LoadModelOptions,
-  TensorInfo,
+export {
+  checkFeeds,
+  shapeText,
+  type BackendQuery,
+  type Device,
+  type Float32Tensor,
+  type InferenceBackend,
+  type LoadedModel,
+  type LoadModelOptions,
+  type TensorInfo,
 } from "./backend.js";
 export { memoryCache, type ArtifactCache } from "./cache.js";
 export {

@@ -3,3 +3,4 @@
  * @module
  */
 export { diskCache, type DiskCacheOptions } from "./disk-cache.js";
+export { fileStamp, readModelFile } from "./model-file.js";

@@ -1,8 +1,14 @@
 /**
- * A conformance check any detector (first- or third-party) can run against itself in its own tests:
- * `expect(await checkDetector(myDetector, { dataset, provide })).toEqual([])`.
+ * Test helpers for assay packages and third-party plugins (Node test runners):
+ * - `checkDetector`: the conformance check any detector can run against itself in its own tests,
+ *   `expect(await checkDetector(myDetector, { dataset, provide })).toEqual([])`;
+ * - `backendConformance`: the checks every inference backend must pass;
+ * - `denseTestBackend` / `denseTestModel` / `denseReference` / `testFloats`: a pure-JS backend and
+ *   reference numbers for testing model extractors without a native runtime.
  * @module
  */
+export { backendConformance, type ConformanceCheck, type ConformanceFixtures } from "./backend-conformance.js";
+export { denseReference, denseTestBackend, denseTestModel, testFloats, type DenseTestModel } from "./test-backend.js";
 import type { Dataset } from "./dataset.js";
 import { isAssayError } from "./errors.js";
 import type { DetectorFactory } from "./nodes.js";

@@ -1,6 +1,7 @@
 import sharp from "sharp";
 import { describe, expect, it } from "vitest";
-import { colourStats, decodeImage, resizeGray, resizeRgb } from "./image.js";
+import { colourStats, decodeImage } from "./image.js";
+import { resizeGray, resizeRgb } from "./preprocess.js";
 import { caught, pngHeaderOnly, rawPng, solidImage } from "./test-utils.js";
 
 describe("decodeImage", () => {

@@ -1,7 +1,8 @@
 /**
  * @assay/io: load datasets (image folders, CSV/JSONL manifests, COCO, Pascal VOC, IDX, .npy, Arrow),
- * decode images with sharp (streaming, bounded concurrency, pixel limit), a model-free pixel
- * embedding, and writers for reports, findings CSV and .npy.
+ * decode images with sharp (streaming, bounded concurrency, pixel limit), one image
+ * resize/preprocessing implementation, a model-free pixel embedding, backend-agnostic image-model
+ * extractors (`modelEmbeddings`, `modelPredProbs`), and writers for reports, findings CSV and .npy.
  * @module
  */
 export { detectFormat, loadDataset, type DatasetFormat, type LoadOptions } from "./load.js";
@@ -14,9 +15,38 @@ export { loadArrow, readArrowTable, type ArrowOptions } from "./loaders/arrow.js
 export { IMAGE_EXTENSIONS, type CommonLoadOptions } from "./loaders/common.js";
 export { encodeNpy, parseNpy, readNpy, toNumbers, writeNpy, type NpyArray, type NpyData, type NpyDtype, type NpyWritable } from "./npy.js";
 export { parseIdx, readIdx, type IdxArray } from "./idx.js";
-export { colourStats, decodeImage, DEFAULT_MAX_PIXELS, resizeGray, resizeRgb, type DecodeOptions } from "./image.js";
+export { colourStats, decodeImage, DEFAULT_MAX_PIXELS, type DecodeOptions } from "./image.js";
+export {
+  batchDims,
+  effectiveBatchSize,
+  imageBatches,
+  preprocessDefaults,
+  preprocessInto,
+  resampleTaps,
+  resizeGray,
+  resizeRgb,
+  sampleLength,
+  validatePreprocess,
+  type BatchOptions,
+  type ImageBatch,
+  type PreprocessSpec,
+} from "./preprocess.js";
+export {
+  detectModelFormat,
+  hintsFromInput,
+  hintsFromMetadata,
+  modelFiles,
+  pickOutput,
+  planModel,
+  readSidecar,
+  sidecarPath,
+  type ModelHints,
+  type ModelPlan,
+} from "./model-config.js";
+export { modelEmbeddings, modelPredProbs, type ModelEmbeddingsOptions, type ModelPredProbsOptions } from "./model-extractors.js";
+export { firstNonProbabilityRow, softmaxRows } from "./numerics-pending.js";
 export { mapImages, type ImageFailure, type MapImagesOptions, type MapImagesResult } from "./map-images.js";
 export { readEmbeddings, writeEmbeddingsNpy, type ReadEmbeddingsOptions } from "./embeddings.js";
-export { csvField, FINDINGS_CSV_COLUMNS, findingsToCsv, writeFindingsCsv, writeReport } from "./writers.js";
+export { writeFindingsCsv, writeReport } from "./writers.js";
 export { imageScan, imagesScan, invalidBoxes, pixelEmbedding, pixelEmbeddingDims, unreadableImages, type ImageScan } from "./nodes.js";
 export { plugin } from "./plugin.js";

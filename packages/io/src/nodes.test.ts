@@ -1,9 +1,9 @@
-import { createDataset, type RasterImage } from "@assay/core";
+import { createDataset, pipeline, type RasterImage } from "@assay/core";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadDataset } from "./load.js";
 import { mapImages } from "./map-images.js";
-import { imageScan, pixelEmbedding, pixelEmbeddingDims } from "./nodes.js";
+import { imageScan, pixelEmbedding, pixelEmbeddingDims, unreadableImages } from "./nodes.js";
 import { caught, put, solidImage, tempDir, testContext } from "./test-utils.js";
 
 function tensorDataset() {
@@ -67,6 +67,20 @@ describe("imageScan", () => {
     expect(Array.from(scan.channels)).toEqual([1, 1, 1]);
     expect(Array.from(scan.bitDepth)).toEqual([8, 8, 8]);
     expect(scan.failures).toEqual([]);
+  });
+
+  it("gives an empty scan and a warning for a dataset with no images; unreadable-images then reports nothing", async () => {
+    const ds = createDataset({ size: 3, labels: [0, 1, 0] });
+    const { ctx, warnings } = testContext(ds);
+    const scan = await imageScan().run(ctx, {});
+    expect(Array.from(scan.width)).toEqual([0, 0, 0]);
+    expect(scan.failures).toEqual([]);
+    expect(warnings).toEqual(["dataset has no images"]);
+    const report = await pipeline(ds).use(imageScan(), unreadableImages()).run();
+    expect(report.status).toBe("ok");
+    expect(report.findings).toEqual([]);
+    expect(report.nodes.find((n) => n.name === "image-scan")?.warnings).toEqual(["dataset has no images"]);
+    expect(report.results["unreadable-images"]!.summary).toEqual({ unreadable: 0, checked: 3 });
   });
 });
 

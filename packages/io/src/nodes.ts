@@ -1,7 +1,8 @@
 import { AssayError, artifacts, defineArtifact, defineDetector, defineExtractor, type FindingInput, type Float32Matrix, z } from "@assay/core";
 import { PLUGIN } from "./errors.js";
-import { colourStats, resizeGray } from "./image.js";
+import { colourStats } from "./image.js";
 import { type ImageFailure, mapImages } from "./map-images.js";
+import { resizeGray } from "./preprocess.js";
 
 /** What {@link imageScan} records for every row: the decoded size and format, or why decoding failed. */
 export interface ImageScan {
@@ -30,6 +31,8 @@ export const imagesScan = defineArtifact("images.scan");
 /**
  * Extractor `image-scan`: decodes every image once (bounded concurrency, streaming) and records its
  * width, height, channels and bit depth, or the reason it could not be decoded. Provides `images.scan`.
+ * A dataset without images gives an empty scan (all zeros, no failures) and the warning
+ * `dataset has no images`, so `unreadable-images` then reports nothing.
  */
 export const imageScan = defineExtractor({
   name: "image-scan",
@@ -48,6 +51,10 @@ export const imageScan = defineExtractor({
       bitDepth: new Uint8Array(n),
       failures: [],
     };
+    if (!ctx.dataset.hasImages) {
+      ctx.warn("dataset has no images");
+      return scan;
+    }
     const { failures } = await mapImages(
       ctx.dataset,
       (img, i) => {

@@ -1,4 +1,5 @@
-import { type Report, type SerializeOptions, serializeReport, toJsonValue } from "@assay/core";
+import { type Report, type SerializeOptions, serializeReport } from "@assay/core";
+import { renderCsv } from "@assay/report";
 import { mkdir, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import { fsError } from "./errors.js";
@@ -17,33 +18,11 @@ export async function writeReport(path: string, report: Report, options: Seriali
   await write(path, `${serializeReport(report, options)}\n`);
 }
 
-/** The header of {@link findingsToCsv}. */
-export const FINDINGS_CSV_COLUMNS = ["detector", "type", "severity", "score", "indices", "ids", "message", "data"] as const;
-
 /**
- * Quote one CSV field (RFC 4180): fields containing a comma, quote, CR/LF or leading/trailing space
- * are wrapped in double quotes with inner quotes doubled.
+ * Write a report's findings as CSV, one row per finding (parent folders are created): the text of
+ * `renderCsv(report, { eol: "\r\n" })` from @assay/report, columns
+ * `detector,type,severity,score,indices,ids,message,data`, RFC 4180 quoting and CRLF line ends.
  */
-export function csvField(value: string): string {
-  return /[",\r\n]|^\s|\s$/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
-}
-
-/**
- * The findings of a report as CSV text, one row per finding, columns {@link FINDINGS_CSV_COLUMNS}:
- * `indices` and `ids` are joined with `;`, `score` is empty when absent, `data` is JSON. Lines end
- * with `\r\n` as RFC 4180 says.
- */
-export function findingsToCsv(report: Report): string {
-  const lines = [FINDINGS_CSV_COLUMNS.join(",")];
-  for (const f of report.findings) {
-    const score = f.score === undefined || !Number.isFinite(f.score) ? "" : String(f.score);
-    const data = f.data === undefined ? "" : JSON.stringify(f.data, (_k, v: unknown) => toJsonValue(v));
-    lines.push([f.detector, f.type, f.severity, score, f.indices.join(";"), f.ids.join(";"), f.message, data].map(csvField).join(","));
-  }
-  return `${lines.join("\r\n")}\r\n`;
-}
-
-/** Write {@link findingsToCsv} to a file (parent folders are created). */
 export async function writeFindingsCsv(path: string, report: Report): Promise<void> {
-  await write(path, findingsToCsv(report));
+  await write(path, renderCsv(report, { eol: "\r\n" }));
 }

@@ -69,6 +69,25 @@ export function scoresOf(c: Checked, method: LabelQualityMethod, adjust: boolean
       // float32 input: numpy evaluates the margin in float32
       out[i] = f32 ? Math.fround(Math.fround(P[b + yi]! - other) + 1) / 2 : (P[b + yi]! - other + 1) / 2;
     }
+  } else if (f32) {
+    // numpy/scipy evaluate every step in float32 for float32 input; follow that rounding
+    const fr = Math.fround;
+    const lnK = Math.log(K);
+    const floor = fr(1e-6);
+    for (let i = 0; i < n; i++) {
+      let h = 0;
+      for (let k = 0; k < K; k++) {
+        const p = P[i * K + k]!;
+        if (!(p >= 0 && p <= 1)) {
+          throw invalidInput(`probability [${i}][${k}] = ${p} is outside [0, 1]; entropy needs valid probabilities`, { row: i, col: k });
+        }
+        if (p > 0) h = fr(h + fr(p * Math.log(p)));
+      }
+      const H = fr(-h / fr(lnK)); // numpy casts the float64 scalar log(K) to float32 first
+      const sc = Math.max(P[i * K + y[i]!]!, floor);
+      const x = fr(H / sc);
+      out[i] = fr(fr(Math.log(fr(x + 1))) / Math.max(x, floor));
+    }
   } else {
     const ent = normalizedEntropy(P, n, K);
     for (let i = 0; i < n; i++) {

@@ -1,4 +1,4 @@
-import { AssayError, defineArtifact, defineDetector, z, type FindingInput, type NodeContext } from "@assay/core";
+import { defineArtifact, defineDetector, z, type FindingInput, type NodeContext } from "@assay/core";
 import { countsByName, labelStatsArtifact, labelStatsFromDataset, type LabelStats } from "@assay/label-stats";
 import { gapReport, type CoverageRowLike, type GapAction } from "./gap-report.js";
 import { loadOntology } from "./load.js";
@@ -18,14 +18,7 @@ export const coverageAnalysisArtifact = defineArtifact<"coverage.analysis", { re
 const ontologyOption = z.union([z.custom<Ontology>((v) => v instanceof Ontology, "expected an Ontology"), z.string().min(1), z.array(z.unknown()), z.record(z.string(), z.unknown())]);
 const floorsOption = z.record(z.string(), z.number().min(0).max(1)).optional();
 
-async function resolveOntology(source: z.output<typeof ontologyOption> | undefined, node: string): Promise<Ontology> {
-  if (source === undefined) {
-    throw new AssayError("INVALID_OPTION", `${node}: option "ontology" is required (an Ontology, a .json/.yaml path, or a nested hierarchy)`, {
-      plugin: PLUGIN,
-      node,
-      details: { options: ["ontology"] },
-    });
-  }
+async function resolveOntology(source: z.output<typeof ontologyOption>): Promise<Ontology> {
   if (source instanceof Ontology) return source;
   if (typeof source === "string") return loadOntology(source);
   return Ontology.fromHierarchy(source);
@@ -44,10 +37,9 @@ interface Evaluated {
 async function evaluate(
   ctx: NodeContext,
   stats: LabelStats | undefined,
-  node: string,
-  options: { ontology?: z.output<typeof ontologyOption> | undefined; expected?: Record<string, number> | undefined },
+  options: { ontology: z.output<typeof ontologyOption>; expected?: Record<string, number> | undefined },
 ): Promise<Evaluated> {
-  const ontology = await resolveOntology(options.ontology, node);
+  const ontology = await resolveOntology(options.ontology);
   const labelStats = stats ?? labelStatsFromDataset(ctx.dataset);
   const representation = evaluateRepresentation({ ontology, counts: countsByName(labelStats), ...(options.expected ? { expected: options.expected } : {}) });
   for (const name of representation.ignoredFloors) ctx.warn(`expected floor "${name}" names no single concept of the ontology; ignored`);
@@ -114,11 +106,11 @@ export const representationDetector = defineDetector({
   version: VERSION,
   plugin: PLUGIN,
   description: "Label counts against an ontology: leaves to acquire or augment, dark branches, floors",
-  options: z.object({ ontology: ontologyOption.optional(), expected: floorsOption }),
+  options: z.object({ ontology: ontologyOption, expected: floorsOption }),
   needs: [],
   wants: [labelStatsArtifact],
   run: async (ctx, inputs, options) => {
-    const e = await evaluate(ctx, inputs["label.stats"], "representation", options);
+    const e = await evaluate(ctx, inputs["label.stats"], options);
     const r = e.representation;
     return {
       result: { ontology: e.ontology.toJSON(), ...r },
@@ -158,7 +150,7 @@ export const gapsDetector = defineDetector({
   plugin: PLUGIN,
   description: "One recommended action per leaf and branch from representation and embedding coverage",
   options: z.object({
-    ontology: ontologyOption.optional(),
+    ontology: ontologyOption,
     expected: floorsOption,
     dispersionFactor: z.number().positive().default(0.5),
     isotropyFactor: z.number().positive().default(0.5),
@@ -167,7 +159,7 @@ export const gapsDetector = defineDetector({
   needs: [coverageAnalysisArtifact],
   wants: [labelStatsArtifact],
   run: async (ctx, inputs, options) => {
-    const e = await evaluate(ctx, inputs["label.stats"], "gaps", options);
+    const e = await evaluate(ctx, inputs["label.stats"], options);
     const report = gapReport({
       ontology: e.ontology,
       representation: e.representation,
