@@ -187,7 +187,7 @@ const planted = {
       base_row: rowList((r) => r.label === PADDED.cls && r.kind === "real" && r.source === plan.padded.base)[0],
       expected: { representation: "ok", gap_action: "deduplicate", gap: "deduplicate (repeated frames)", label_status: "present" },
       how: `${PADDED.real} real t10k images + ${PADDED.copies} copies of one of them (t10k ${plan.padded.base}) with a brightness offset uniform in ±${PADDED.brightness} on the item and Gaussian pixel noise σ = ${PADDED.noiseSigma} (background pixels stay 0)`,
-      why: "the copies are each other's nearest neighbours at a small fraction of the class's median nearest-neighbour distance, so about a quarter of the class's nearest-neighbour pairs are near duplicates (> 0.1, CV §6.5) while the 200 real images keep the spread normal (dispersion ≥ 0.5) → gap rank 3",
+      why: "the copies are each other's nearest neighbours at a small fraction of the class's median nearest-neighbour distance, so about a third of the class's nearest-neighbour pairs are near duplicates (> 0.1, CV §6.5) while the 200 real images keep the spread normal (dispersion ≥ 0.5) → gap rank 3",
     },
     {
       class: CLASSES[COLLAPSED.cls], gap: "collapsed_one_direction", rows: rowList((r) => r.label === COLLAPSED.cls),
@@ -200,7 +200,7 @@ const planted = {
       class: CLASSES[CLUSTERED.cls], gap: "clustered", rows: rowList((r) => r.label === CLUSTERED.cls),
       base_source_indices: plan.clustered.bases,
       expected: { representation: "ok", gap_action: "broaden", gap: "broaden (clustered)", label_status: "present" },
-      how: `${CLUSTERED.perBase} perturbations of each of ${CLUSTERED.bases} sandals (one random sandal and its ${CLUSTERED.bases - 1} nearest neighbours in pixel L2 among ${CLUSTERED.pool}); brightness offset uniform in ±${CLUSTERED.brightness} on the item, Gaussian pixel noise σ = ${CLUSTERED.noiseSigma}`,
+      how: `${CLUSTERED.perBase} perturbations of each of ${CLUSTERED.bases} sandals (the tightest triple among ${CLUSTERED.pool} random sandals: a sandal and its ${CLUSTERED.bases - 1} nearest neighbours in pixel L2, smallest sum of pairwise distances); brightness offset uniform in ±${CLUSTERED.brightness} on the item, Gaussian pixel noise σ = ${CLUSTERED.noiseSigma}`,
       why: "the class's mean distance to its centroid is far below the median class's, so dispersion < 0.5 (CV §6.3) → gap rank 2 (checked before near-dup and isotropy)",
     },
   ],

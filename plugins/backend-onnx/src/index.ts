@@ -1,38 +1,19 @@
 /**
- * @assay/backend-onnx: an ONNX Runtime inference backend for assay, plus the backend-agnostic image
- * model extractors (`modelEmbeddings`, `modelPredProbs`), the shared preprocessing/batching contract
- * and the backend conformance suite.
+ * @assay/backend-onnx: an ONNX Runtime inference backend for assay. Register its `plugin` and run
+ * image models with `modelEmbeddings` / `modelPredProbs` from @assay/io, which work on any
+ * registered backend.
  * @module
  */
 import { definePlugin } from "@assay/core";
-import { modelEmbeddings, modelPredProbs } from "./extractors.js";
 import { onnxBackend } from "./onnx-backend.js";
 
 export { onnxBackend, type OnnxBackendOptions, type OrtModule, type OrtSession } from "./onnx-backend.js";
-export { modelEmbeddings, modelPredProbs, type ModelEmbeddingsOptions, type ModelPredProbsOptions } from "./extractors.js";
-export {
-  batchDims,
-  effectiveBatchSize,
-  imageBatches,
-  preprocessDefaults,
-  preprocessInto,
-  resampleTaps,
-  sampleLength,
-  validatePreprocess,
-  type BatchOptions,
-  type ImageBatch,
-  type PreprocessSpec,
-} from "./preprocess.js";
-export { detectFormat, hintsFromInput, hintsFromMetadata, pickOutput, planModel, readSidecar, type ModelHints, type ModelPlan } from "./model-config.js";
-export { checkFeeds, readModelFile, shapeText } from "./backend-kit.js";
 export { scanOnnx, type OnnxScan } from "./onnx-metadata.js";
-export { backendConformance, type ConformanceCheck, type ConformanceFixtures } from "./conformance.js";
 
-/** The plugin: registers the `onnx` backend and the `model-embeddings` / `model-pred-probs` extractors. */
+/** The plugin: registers the `onnx` backend (format `onnx`). */
 export const plugin = definePlugin({
   name: "@assay/backend-onnx",
   version: "0.1.0",
-  description: "ONNX Runtime inference backend and image-model extractors",
+  description: "ONNX Runtime inference backend",
   backends: [onnxBackend()],
-  extractors: [modelEmbeddings, modelPredProbs],
 });

@@ -3,10 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { isAssayError } from "@assay/core";
 import { describe, expect, it } from "vitest";
-import { backendConformance } from "./conformance.js";
+import { backendConformance, denseReference, testFloats } from "@assay/core/testing";
 import { onnxBackend } from "./onnx-backend.js";
-import { denseModel, denseReference, testFloats } from "./testing/onnx-models.js";
-import { fakeBackend, fakeModelBytes } from "./testing/fake-backend.js";
+import { denseModel } from "./testing/onnx-models.js";
 
 const dir = mkdtempSync(join(tmpdir(), "assay-onnx-"));
 const weights = testFloats(4 * 3, 1);
@@ -29,14 +28,6 @@ const fixtures = {
 
 describe("onnxBackend conformance", () => {
   for (const check of backendConformance(() => onnxBackend(), fixtures)) it(check.name, check.run);
-});
-
-describe("fake backend conformance (the test double passes the same suite)", () => {
-  const fakePath = join(dir, "dense.fake.json");
-  writeFileSync(fakePath, fakeModelBytes({ inShape: [4], weights: [...weights], bias: [...bias], metadata: { "assay.note": "tiny" } }));
-  for (const check of backendConformance(() => fakeBackend(), { ...fixtures, model: fakePath, notAModel: garbage, missing: join(dir, "nope.json") })) {
-    it(check.name, check.run);
-  }
 });
 
 describe("onnxBackend", () => {

@@ -1,5 +1,6 @@
 import {
   AssayError,
+  checkFeeds,
   type Device,
   type Float32Tensor,
   type InferenceBackend,
@@ -7,7 +8,7 @@ import {
   type LoadModelOptions,
   type TensorInfo,
 } from "@assay/core";
-import { checkFeeds, readModelFile } from "./backend-kit.js";
+import { readModelFile } from "@assay/core/node";
 import { scanOnnx } from "./onnx-metadata.js";
 
 const PLUGIN = "@assay/backend-onnx";

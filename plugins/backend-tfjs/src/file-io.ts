@@ -1,6 +1,7 @@
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { AssayError } from "@assay/core";
+import { readModelFile } from "@assay/core/node";
 import { PLUGIN } from "./runtime.js";
 
 /** One weight tensor's entry in a TFJS weights manifest. */
@@ -53,14 +54,7 @@ export interface ModelJson {
 
 /** Read and check a `model.json`: missing → `IO_ERROR`, not a TFJS model → `MODEL_ERROR`, both naming the file. */
 export async function readModelJson(path: string): Promise<ModelJson> {
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const why = code === "ENOENT" ? "does not exist" : code === "EISDIR" ? "is a directory; pass the path of its model.json" : `cannot be read (${code ?? String(error)})`;
-    throw new AssayError("IO_ERROR", `model file ${path} ${why}`, { plugin: PLUGIN, stage: "load", details: { file: path }, cause: error });
-  }
+  const text = new TextDecoder().decode(await readModelFile(path, PLUGIN));
   let json: unknown;
   try {
     json = JSON.parse(text);

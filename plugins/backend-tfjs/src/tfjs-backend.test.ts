@@ -1,8 +1,9 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { backendConformance, modelEmbeddings, modelPredProbs, preprocessInto, validatePreprocess } from "@assay/backend-onnx";
 import { createDataset, createRegistry, definePlugin, isAssayError, type NodeContext } from "@assay/core";
+import { backendConformance, denseReference } from "@assay/core/testing";
+import { modelEmbeddings, modelPredProbs, preprocessInto, validatePreprocess } from "@assay/io";
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { fileIOHandler } from "./file-io.js";
@@ -13,33 +14,10 @@ const dir = mkdtempSync(join(tmpdir(), "assay-tfjs-"));
 /** Deterministic floats in [-1, 1] from a sine hash. */
 const floats = (n: number, seed: number) => Float32Array.from({ length: n }, (_, i) => Math.sin((i + 1) * 12.9898 + seed * 78.233));
 
-/** Dense layer + softmax in float64, the independent reference. */
-function dense(x: Float32Array, n: number, w: Float32Array, b: Float32Array) {
-  const k = b.length;
-  const d = x.length / n;
-  const logits = new Float32Array(n * k);
-  const probs = new Float32Array(n * k);
-  for (let r = 0; r < n; r++) {
-    const z = Array.from(b, (bj, j) => {
-      let acc = bj;
-      for (let i = 0; i < d; i++) acc += x[r * d + i]! * w[i * k + j]!;
-      return acc;
-    });
-    const max = Math.max(...z);
-    const e = z.map((v) => Math.exp(v - max));
-    const s = e.reduce((a, c) => a + c, 0);
-    z.forEach((v, j) => {
-      logits[r * k + j] = v;
-      probs[r * k + j] = e[j]! / s;
-    });
-  }
-  return { logits, probs };
-}
-
 const W = floats(4 * 3, 11);
 const B = Float32Array.from([0.2, -0.1, 0.05]);
 const X = floats(5 * 4, 12);
-const REF = dense(X, 5, W, B);
+const REF = denseReference(X, 5, W, B);
 
 /** A functional layers model input[inShape] → flatten → dense "logits" → softmax "probs", saved with our file IO handler. */
 async function saveLayersModel(path: string, inShape: number[], metadata?: Record<string, string>) {
@@ -155,7 +133,7 @@ describe("tfjsBackend on the wasm build", () => {
     expect((error as Error).message).toContain("gone.bin");
   });
 
-  it("runs modelEmbeddings / modelPredProbs from @assay/backend-onnx (same preprocessing contract)", async () => {
+  it("runs modelEmbeddings / modelPredProbs from @assay/io (same preprocessing contract as ONNX)", async () => {
     const imgPath = join(dir, "image", "model.json");
     await saveLayersModel(imgPath, [2, 2, 1], {
       "assay.input_width": "2",
@@ -185,7 +163,7 @@ describe("tfjsBackend on the wasm build", () => {
     const spec = validatePreprocess({ width: 2, height: 2, channels: 1, channelOrder: "gray", layout: "NHWC", mean: [0.5], std: [0.25], pixelScale: 255, resize: "area" });
     const x = new Float32Array(n * 4);
     for (let i = 0; i < n; i++) preprocessInto(await dataset.image(i), spec, x, i * 4);
-    const ref = dense(x, n, W, B);
+    const ref = denseReference(x, n, W, B);
     expect([emb.rows, emb.cols, probs.rows, probs.cols]).toEqual([n, 3, n, 3]);
     ref.logits.forEach((v, i) => expect(emb.data[i]).toBeCloseTo(v, 4));
     ref.probs.forEach((v, i) => expect(probs.data[i]).toBeCloseTo(v, 5));

@@ -1,4 +1,4 @@
-import { AssayError, type Device, type Float32Tensor, type InferenceBackend, type LoadedModel, type LoadModelOptions, type TensorInfo } from "@assay/core";
+import { AssayError, checkFeeds, type Device, type Float32Tensor, type InferenceBackend, type LoadedModel, type LoadModelOptions, type TensorInfo } from "@assay/core";
 import { fileIOHandler, modelKind, readModelJson } from "./file-io.js";
 import { DEFAULT_FLAVOURS, loadTfjsRuntime, PLUGIN, type ModuleLoader, type TfjsFlavour, type TfjsRuntime, type TfModule, type TfTensor } from "./runtime.js";
 
@@ -159,7 +159,7 @@ function wrapModel(rt: TfjsRuntime, kind: "graph" | "layers", loaded: unknown, l
     metadata,
     async run(feeds: Readonly<Record<string, Float32Tensor>>): Promise<Record<string, Float32Tensor>> {
       if (disposed) throw new AssayError("MODEL_ERROR", `${label} was disposed; load it again to run it`, { plugin: PLUGIN, stage: "run" });
-      checkInputs(inputs, feeds, label);
+      checkFeeds(inputs, feeds, { plugin: PLUGIN, model: label });
       const tensors = inputs.map((inp) => tf.tensor(feeds[inp.name]!.data, [...feeds[inp.name]!.dims], "float32"));
       let results: TfTensor[] = [];
       try {
@@ -189,20 +189,4 @@ function wrapModel(rt: TfjsRuntime, kind: "graph" | "layers", loaded: unknown, l
       (loaded as { dispose(): unknown }).dispose();
     },
   });
-}
-
-/** Every input given, no unknown names, fixed dims matching: else `MODEL_ERROR` naming expected vs got. */
-function checkInputs(inputs: readonly TensorInfo[], feeds: Readonly<Record<string, Float32Tensor>>, label: string): void {
-  const fmt = (s: readonly number[]) => `[${s.map((d) => (d < 0 ? "?" : d)).join(", ")}]`;
-  const fail = (message: string, details: Record<string, unknown>) => new AssayError("MODEL_ERROR", `${label}: ${message}`, { plugin: PLUGIN, stage: "run", details });
-  for (const name of Object.keys(feeds)) {
-    if (!inputs.some((i) => i.name === name)) throw fail(`no input named "${name}"; the model's inputs are ${inputs.map((i) => `"${i.name}"`).join(", ")}`, { input: name });
-  }
-  for (const inp of inputs) {
-    const feed = feeds[inp.name];
-    if (!feed) throw fail(`input "${inp.name}" ${fmt(inp.shape)} was not given`, { input: inp.name });
-    if (feed.dims.reduce((a, b) => a * b, 1) !== feed.data.length) throw fail(`input "${inp.name}" has ${feed.data.length} values but dims ${fmt(feed.dims)}`, { input: inp.name });
-    const ok = inp.shape.length === feed.dims.length && inp.shape.every((d, k) => d < 0 || d === feed.dims[k]);
-    if (!ok) throw fail(`input "${inp.name}" expects shape ${fmt(inp.shape)} but got ${fmt(feed.dims)}`, { input: inp.name, expected: [...inp.shape], got: [...feed.dims] });
-  }
 }

@@ -74,13 +74,6 @@ export function selectKth(a: Float64Array, k: number): number {
   return a[k]!;
 }
 
-/** Positions of `values` sorted ascending, ties → lower position first (a stable argsort). */
-export function argsortStableAsc(values: ArrayLike<number>): Int32Array {
-  const idx = Array.from({ length: values.length }, (_, i) => i);
-  idx.sort((a, b) => (values[a] as number) - (values[b] as number) || a - b);
-  return Int32Array.from(idx);
-}
-
 /** Inverse of a small dense square matrix (row-major) by Gauss–Jordan elimination with partial pivoting. */
 export function invertSquare(m: ArrayLike<number>, size: number): Float64Array {
   const a = Float64Array.from(m as ArrayLike<number>);

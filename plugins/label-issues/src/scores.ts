@@ -1,5 +1,6 @@
 import { invalidInput, invalidOption } from "./errors.js";
-import { argsortStableAsc, numpyArgsort } from "./numerics-pending.js";
+import { argsortStable } from "@assay/math";
+import { numpyArgsort } from "./numerics-pending.js";
 import { thresholdsOf } from "./thresholds.js";
 import type { LabelQualityMethod, LabelsInput, ProbMatrix } from "./types.js";
 import { type Checked, checkInputs } from "./validate.js";
@@ -119,7 +120,7 @@ export function normalizedEntropy(P: ArrayLike<number>, n: number, K: number): F
 
 /** The `top` indices with the smallest scores, most severe first (cleanlab `rank.find_top_issues`). */
 export function findTopIssues(scores: ArrayLike<number>, top: number | null = 10): Int32Array {
-  const order = argsortStableAsc(scores);
+  const order = argsortStable(scores);
   return top === null || top >= order.length ? order : order.slice(0, top);
 }
 

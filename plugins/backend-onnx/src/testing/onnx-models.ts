@@ -63,38 +63,3 @@ export function denseModel(options: {
   });
   return onnx.ModelProto.encode(model).finish();
 }
-
-/** Reference dense layer + softmax in float64: returns logits and probs, row-major n×k. */
-export function denseReference(x: Float32Array, n: number, weights: Float32Array, bias: Float32Array): { logits: Float32Array; probs: Float32Array } {
-  const k = bias.length;
-  const d = x.length / n;
-  const logits = new Float32Array(n * k);
-  const probs = new Float32Array(n * k);
-  for (let r = 0; r < n; r++) {
-    const z = new Float64Array(k);
-    for (let j = 0; j < k; j++) {
-      let acc = bias[j]!;
-      for (let i = 0; i < d; i++) acc += x[r * d + i]! * weights[i * k + j]!;
-      z[j] = acc;
-    }
-    const max = Math.max(...z);
-    const e = z.map((v) => Math.exp(v - max));
-    const s = e.reduce((a, b) => a + b, 0);
-    for (let j = 0; j < k; j++) {
-      logits[r * k + j] = z[j]!;
-      probs[r * k + j] = e[j]! / s;
-    }
-  }
-  return { logits, probs };
-}
-
-/** Deterministic pseudo-random floats in [-1, 1) (an LCG; test data only). */
-export function testFloats(n: number, seed: number): Float32Array {
-  const out = new Float32Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s / 2 ** 31 - 1;
-  }
-  return out;
-}
