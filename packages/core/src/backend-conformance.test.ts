@@ -93,10 +93,10 @@ describe("checkFeeds", () => {
 describe("readModelFile / fileStamp", () => {
   it("reads bytes, and names the path in IO_ERROR for a missing file or a directory", async () => {
     expect((await readModelFile(garbage, "p")).byteLength).toBe(12);
-    const missing = await readModelFile(join(dir, "nope.onnx"), "p").catch((e: unknown) => e as Error);
+    const missing = (await readModelFile(join(dir, "nope.onnx"), "p").catch((e: unknown) => e)) as Error;
     expect(isAssayError(missing, "IO_ERROR")).toBe(true);
     expect(missing.message).toBe(`model file ${join(dir, "nope.onnx")} does not exist`);
-    const folder = await readModelFile(dir, "p").catch((e: unknown) => e as Error);
+    const folder = (await readModelFile(dir, "p").catch((e: unknown) => e)) as Error;
     expect(folder.message).toContain("is a directory");
   });
 

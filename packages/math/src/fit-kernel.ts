@@ -139,8 +139,11 @@ export function lbfgsRun(fg: ObjectiveWithGradient, x0: Float64Array, maxIter: n
  * Parameter layout: w = [W (rows×d, row-major), b (rows)], rows = 1 for two classes, K otherwise.
  */
 
-/** Objective Σ log-loss + ‖W‖²/(2C) and its gradient for encoded labels yc ∈ [0, K). @internal */
-export function logisticObjective(Xd: Float64Array, n: number, d: number, yc: Int32Array, K: number, invC: number): (w: Float64Array, g: Float64Array) => number {
+/**
+ * Objective Σ sᵢ·log-lossᵢ + ‖W‖²/(2C) and its gradient for encoded labels yc ∈ [0, K); sᵢ = sw[i]
+ * (sample weights) or 1 when sw is null. @internal
+ */
+export function logisticObjective(Xd: Float64Array, n: number, d: number, yc: Int32Array, K: number, invC: number, sw: Float64Array | null): (w: Float64Array, g: Float64Array) => number {
   if (K === 2) {
     return (w: Float64Array, g: Float64Array): number => {
       g.fill(0);
@@ -151,10 +154,12 @@ export function logisticObjective(Xd: Float64Array, n: number, d: number, yc: In
         let z = b;
         for (let j = 0; j < d; j++) z += Xd[o + j]! * w[j]!;
         const t = yc[i]!;
+        const si = sw === null ? 1 : sw[i]!;
+        if (si === 0) continue;
         // log(1 + e^z) − t·z, computed stably
-        loss += (z > 0 ? z + Math.log1p(Math.exp(-z)) : Math.log1p(Math.exp(z))) - t * z;
+        loss += si * ((z > 0 ? z + Math.log1p(Math.exp(-z)) : Math.log1p(Math.exp(z))) - t * z);
         const p = z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
-        const r = p - t;
+        const r = si * (p - t);
         for (let j = 0; j < d; j++) g[j]! += r * Xd[o + j]!;
         g[d]! += r;
       }
@@ -172,6 +177,8 @@ export function logisticObjective(Xd: Float64Array, n: number, d: number, yc: In
     g.fill(0);
     let loss = 0;
     for (let i = 0; i < n; i++) {
+      const si = sw === null ? 1 : sw[i]!;
+      if (si === 0) continue;
       const o = i * d;
       let zmax = -Infinity;
       for (let c = 0; c < K; c++) {
@@ -189,10 +196,10 @@ export function logisticObjective(Xd: Float64Array, n: number, d: number, yc: In
       }
       const t = yc[i]!;
       // z now holds exp(z − zmax): loss = log Σ e^z − z_t
-      loss += Math.log(se) - Math.log(z[t]!);
+      loss += si * (Math.log(se) - Math.log(z[t]!));
       const inv = 1 / se;
       for (let c = 0; c < K; c++) {
-        const r = z[c]! * inv - (c === t ? 1 : 0);
+        const r = si * (z[c]! * inv - (c === t ? 1 : 0));
         if (r === 0) continue;
         const wo = c * d;
         for (let j = 0; j < d; j++) g[wo + j]! += r * Xd[o + j]!;
@@ -208,9 +215,9 @@ export function logisticObjective(Xd: Float64Array, n: number, d: number, yc: In
   };
 }
 
-/** L-BFGS fit from zero with scikit-learn's stopping rule. @internal */
-export function fitLogisticCore(Xd: Float64Array, n: number, d: number, yc: Int32Array, K: number, C: number, maxIter: number, tol: number): LbfgsResult {
-  const fg = logisticObjective(Xd, n, d, yc, K, 1 / C);
+/** L-BFGS fit from zero with scikit-learn's stopping rule (sw: sample weights or null). @internal */
+export function fitLogisticCore(Xd: Float64Array, n: number, d: number, yc: Int32Array, K: number, C: number, maxIter: number, tol: number, sw: Float64Array | null): LbfgsResult {
+  const fg = logisticObjective(Xd, n, d, yc, K, 1 / C, sw);
   const size = K === 2 ? d + 1 : K * d + K;
   return lbfgsRun(fg, new Float64Array(size), maxIter, tol, 2.220446049250313e-9, 10, 40);
 }
@@ -297,7 +304,7 @@ export function cvFolds(ctx: CvContext, f0: number, f1: number): void {
       for (let t = 0; t < nTest; t++) out[test[t]! * K + present[0]!] = 1;
       continue;
     }
-    const res = fitLogisticCore(Xt, nTrain, d, yc, kp, ctx.C, ctx.maxIter, ctx.tol);
+    const res = fitLogisticCore(Xt, nTrain, d, yc, kp, ctx.C, ctx.maxIter, ctx.tol, null);
     predictLogisticCore(res.x, kp, d, Xd, test, nTest, out, K, present);
   }
 }

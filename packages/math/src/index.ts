@@ -65,3 +65,19 @@ export {
   type LogisticOptions,
   type ParallelCrossValOptions,
 } from "./logistic.js";
+export {
+  backSolveTransposed,
+  choleskyInPlace,
+  choleskyWithJitter,
+  dot,
+  forwardSolve,
+  invertLower,
+  lowerQuadNorm,
+  singularValues,
+  singularValuesOfRows,
+  tallSkinnyR,
+} from "./linalg.js";
+export { lnGammaHalfInteger } from "./special.js";
+export { largestRemainder, roundHalfEven } from "./rounding.js";
+export { hashUniform, splitmix64 } from "./hash.js";
+export { macroRocAucOvr, rocAuc } from "./metrics.js";

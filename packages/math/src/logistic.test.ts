@@ -118,3 +118,36 @@ describe("crossValPredictProbaParallel", () => {
     expect((await caught(() => crossValPredictProbaParallel(X, y, { signal: ac.signal }))).code).toBe("CANCELLED");
   });
 });
+
+// References: sklearn 1.2.1 LogisticRegression(tol=1e-8, max_iter=1000).fit(X, y, sample_weight=w).
+describe("fitLogisticRegression sampleWeight", () => {
+  const { X, y } = clfData(21, 300, 6, 3);
+  it("multinomial: weights (i mod 7)/2, zeros included, match scikit-learn", () => {
+    const w = Float64Array.from({ length: 300 }, (_, i) => (i % 7) / 2);
+    const m = fitLogisticRegression(X, y, { sampleWeight: w, tol: 1e-8, maxIter: 1000 });
+    expect(m.converged).toBe(true);
+    const want = [0.06884018489623414, 0.1523143937049776, 0.7788454213987882, 0.1539965367222112, 0.6118657807642711, 0.23413768251351774, 0.14780296309446284, 0.18447148372503752, 0.6677255531804996, 0.5678304231911604, 0.1566459637720115, 0.2755236130368281, 0.44527737095181713, 0.39568627975054815, 0.15903634929763488];
+    expectClose(m.predictProba(X).data.subarray(0, 15), want, 1e-5);
+  });
+  it("binary: weights 0.5 + (i mod 3) match scikit-learn's coefficients", () => {
+    const b = clfData(22, 200, 5, 2);
+    const m = fitLogisticRegression(b.X, b.y, { sampleWeight: Array.from({ length: 200 }, (_, i) => 0.5 + (i % 3)), tol: 1e-8, maxIter: 1000 });
+    expectClose(m.coef.data, [-4.311240983865394, 3.892212029822488, 0.40448537986469474, -0.2994499486402889, 0.6992936731769313], 1e-4);
+    expectClose(m.intercept, [-0.3287368756723822], 1e-4);
+    expectClose(m.predictProba(b.X).data.subarray(0, 8), [0.3362934549647031, 0.6637065450352969, 0.4888472909853594, 0.5111527090146406, 0.11420731724750077, 0.8857926827524992, 0.04586620665109731, 0.9541337933489027], 1e-5);
+  });
+  it("uniform weight 2 equals C doubled; all-ones equals no weights", () => {
+    const a = fitLogisticRegression(X, y, { sampleWeight: new Float64Array(300).fill(2), tol: 1e-8, maxIter: 1000 }).predictProba(X);
+    const b = fitLogisticRegression(X, y, { C: 2, tol: 1e-8, maxIter: 1000 }).predictProba(X);
+    expectClose(a.data, b.data, 1e-6);
+    const c = fitLogisticRegression(X, y, { sampleWeight: new Float64Array(300).fill(1) }).predictProba(X);
+    expect(Array.from(c.data)).toEqual(Array.from(fitLogisticRegression(X, y).predictProba(X).data));
+  });
+  it("rejects bad weights", async () => {
+    const neg = new Float64Array(300).fill(1);
+    neg[7] = -1;
+    expect((await caught(() => fitLogisticRegression(X, y, { sampleWeight: neg }))).message).toMatch(/sample 7/);
+    expect((await caught(() => fitLogisticRegression(X, y, { sampleWeight: new Float64Array(300) }))).message).toMatch(/0 for every sample/);
+    expect((await caught(() => fitLogisticRegression(X, y, { sampleWeight: new Float64Array(10) }))).message).toMatch(/dimension mismatch/);
+  });
+});

@@ -1,6 +1,6 @@
 import type { Float32Matrix } from "@assay/core";
 import { availableParallelism } from "node:os";
-import { cancelled, checkInt, checkPositive, invalidInput } from "./errors.js";
+import { cancelled, checkInt, checkPositive, invalidInput, invalidOption } from "./errors.js";
 import { runPool } from "./pool.js";
 import { cvFolds, fitLogisticCore, lbfgsRun, logisticObjective, predictLogisticCore, vecDot, vecMaxAbs, type CvContext } from "./fit-kernel.js";
 import { assertFinite, assertMatrix } from "./matrix.js";
@@ -26,6 +26,12 @@ export interface LogisticOptions {
    * columns, 0 for classes absent from `y`. Default: one column per distinct label in `y`.
    */
   classes?: number;
+  /**
+   * Per-sample weights (length n, finite, ≥ 0, not all 0): each sample's log-loss is multiplied by
+   * its weight, as scikit-learn's `fit(X, y, sample_weight)`; the penalty is not. Default: all 1.
+   * Zero-weight samples still count when determining which classes are present.
+   */
+  sampleWeight?: ArrayLike<number>;
 }
 
 /** A fitted logistic-regression model. */
@@ -84,9 +90,25 @@ export function fitLogisticRegression(X: Float32Matrix, y: Int32Array, opts: Log
   checkPositive(fn, "tol", tol, 0, true);
   if (opts.classes !== undefined) checkInt(fn, "classes", opts.classes, 1);
   validateXY(fn, X, y, opts.classes);
+  const sw = opts.sampleWeight === undefined ? null : checkSampleWeight(fn, opts.sampleWeight, X.rows);
   const present = Int32Array.from(new Set(y)).sort();
   if (present.length < 2) throw invalidInput(fn, `needs at least two classes, y has ${present.length === 0 ? "none" : `only class ${present[0]}`}`);
-  return fitPrepared(toFloat64(X), X.rows, X.cols, y, present, C, maxIter, tol, opts.classes ?? present.length, opts.classes !== undefined);
+  return fitPrepared(toFloat64(X), X.rows, X.cols, y, present, C, maxIter, tol, opts.classes ?? present.length, opts.classes !== undefined, sw);
+}
+
+function checkSampleWeight(fn: string, w: ArrayLike<number>, n: number): Float64Array {
+  if (w === null || typeof w !== "object" || typeof w.length !== "number") throw invalidOption(fn, "sampleWeight", "must be an array of numbers");
+  if (w.length !== n) throw invalidInput(fn, `dimension mismatch: X has ${n} rows, sampleWeight has ${w.length} entries`);
+  const out = new Float64Array(n);
+  let total = 0;
+  for (let i = 0; i < n; i++) {
+    const v = w[i]!;
+    if (typeof v !== "number" || !Number.isFinite(v) || v < 0) throw invalidInput(fn, `sampleWeight of sample ${i} must be a finite number ≥ 0, got ${String(v)}`, { sample: i });
+    out[i] = v;
+    total += v;
+  }
+  if (!(total > 0)) throw invalidInput(fn, "sampleWeight is 0 for every sample");
+  return out;
 }
 
 function fitPrepared(
@@ -100,13 +122,14 @@ function fitPrepared(
   tol: number,
   numColumns: number,
   byLabel: boolean,
+  sw: Float64Array | null,
 ): LogisticModel {
   const K = present.length;
   const classIndex = new Map<number, number>();
   present.forEach((c, i) => classIndex.set(c, i));
   const yc = new Int32Array(n);
   for (let i = 0; i < n; i++) yc[i] = classIndex.get(y[i]!)!;
-  const result = fitLogisticCore(Xd, n, d, yc, K, C, maxIter, tol);
+  const result = fitLogisticCore(Xd, n, d, yc, K, C, maxIter, tol, sw);
   const rows = K === 2 ? 1 : K;
   const w = result.x;
   const coef: Float64Matrix = { rows, cols: d, data: w.slice(0, rows * d) };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { CoresetIndex } from "./coreset-index.js";
 import { labelFreeScores } from "./label-free.js";
-import { choleskyWithJitter, backSolveTransposed, forwardSolve } from "./numerics-pending.js";
+import { choleskyWithJitter, backSolveTransposed, forwardSolve } from "@assay/math";
 import { importantSamples } from "./query.js";
 import { gaussianClasses, maxRelDiff, mixtureWithFlips, precisionAtK, randomData } from "./test-helpers.js";
 

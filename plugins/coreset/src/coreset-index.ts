@@ -1,5 +1,5 @@
 import { ChunkTree, sortRows, type TreeCounters } from "./chunk-tree.js";
-import { choleskyWithJitter, dot, invertLower, lowerQuadNorm } from "./numerics-pending.js";
+import { choleskyWithJitter, dot, invertLower, lowerQuadNorm } from "@assay/math";
 import { intOption, invalidInput, invalidOption, resolveBeta, type Preset } from "./options.js";
 import { assertFiniteRows, augmentRows, fitPreprocessing, type Preprocessing } from "./preprocess.js";
 

@@ -1,5 +1,5 @@
 import type { CoresetIndex } from "./coreset-index.js";
-import { choleskyWithJitter, invertLower, lowerQuadNorm } from "./numerics-pending.js";
+import { choleskyWithJitter, invertLower, lowerQuadNorm } from "@assay/math";
 
 /**
  * Label-free sampling scores over the index's live rows (removed rows get NaN). They ignore labels

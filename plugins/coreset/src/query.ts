@@ -1,6 +1,6 @@
 import type { CoresetIndex, RowScores } from "./coreset-index.js";
 import { ranksBefore } from "./chunk-tree.js";
-import { largestRemainder } from "./numerics-pending.js";
+import { largestRemainder } from "@assay/math";
 import { intOption, invalidOption } from "./options.js";
 
 /** Options of {@link importantSamples}. */

@@ -1,7 +1,6 @@
-import { createRng, fitLogisticRegression } from "@assay/math";
+import { createRng, fitLogisticRegression, hashUniform } from "@assay/math";
 import { describe, expect, it } from "vitest";
 import { CoresetIndex } from "./coreset-index.js";
-import { hashUniform } from "./numerics-pending.js";
 import { allocateCoreset, sampleCoreset, sensitivities, suggestCoresetSize } from "./sampling.js";
 import { randomData } from "./test-helpers.js";
 

@@ -1,6 +1,5 @@
-import { createRng } from "@assay/math";
+import { createRng, hashUniform, largestRemainder } from "@assay/math";
 import type { CoresetIndex } from "./coreset-index.js";
-import { hashUniform, largestRemainder } from "./numerics-pending.js";
 import { intOption, invalidOption } from "./options.js";
 
 /** Options of {@link sampleCoreset}. */

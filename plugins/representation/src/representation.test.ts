@@ -2,7 +2,7 @@ import { AssayError, createDataset, pipeline } from "@assay/core";
 import { describe, expect, it } from "vitest";
 import { coverageAnalysisArtifact, gapsDetector, plugin, representationDetector } from "./index.js";
 import { gapReport, renderGapTable, type CoverageRowLike, type GapReport } from "./gap-report.js";
-import { roundHalfEven } from "./numerics-pending.js";
+import { roundHalfEven } from "@assay/math";
 import { Ontology } from "./ontology.js";
 import { SEED } from "./test-fixtures.js";
 import { evaluateRepresentation, type RepresentationResult } from "./representation.js";

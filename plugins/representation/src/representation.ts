@@ -1,6 +1,6 @@
 import { invalidOption } from "./errors.js";
 import { labelCoverage, type LabelCoverage } from "./label-coverage.js";
-import { roundHalfEven } from "./numerics-pending.js";
+import { roundHalfEven } from "@assay/math";
 import { compareCodePoints, type Ontology } from "./ontology.js";
 
 /** What to do about a leaf: never collected (`acquire`) or under its target (`augment`). Leaves at or over target get no row ("ok"). */

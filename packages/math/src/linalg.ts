@@ -1,8 +1,9 @@
-/**
- * Small dense linear algebra and hashing helpers that @assay/math does not have yet. Generic numerics:
- * the lead moves them to @assay/math.
- * @module
+/*
+ * Small dense linear algebra in float64: Cholesky (with jitter), triangular solves and inverses,
+ * quadratic forms, and singular values (tall-skinny QR, then ml-matrix's SVD of the small R factor).
+ * Matrices are row-major Float64Arrays with their size passed explicitly.
  */
+import { Matrix, SingularValueDecomposition } from "ml-matrix";
 
 /**
  * In-place Cholesky factorisation of a symmetric positive-definite p×p matrix stored row-major in
@@ -110,8 +111,6 @@ export function lowerQuadNorm(b: Float64Array, p: number, a: ArrayLike<number>, 
   return q;
 }
 
-const MASK64 = (1n << 64n) - 1n;
-
 /** Dot product of `len` entries of x (from xOffset) and y (from yOffset), four accumulators. */
 export function dot(x: ArrayLike<number>, xOffset: number, y: ArrayLike<number>, yOffset: number, len: number): number {
   let s0 = 0;
@@ -129,50 +128,75 @@ export function dot(x: ArrayLike<number>, xOffset: number, y: ArrayLike<number>,
   return s0 + s1 + s2 + s3;
 }
 
-/** SplitMix64 finaliser of a 64-bit value (BigInt in, BigInt out, both in [0, 2⁶⁴)). */
-export function splitmix64(x: bigint): bigint {
-  let z = (x + 0x9e3779b97f4a7c15n) & MASK64;
-  z = ((z ^ (z >> 30n)) * 0xbf58476d1ce4e5b9n) & MASK64;
-  z = ((z ^ (z >> 27n)) * 0x94d049bb133111ebn) & MASK64;
-  return z ^ (z >> 31n);
+/**
+ * The R factor (min(n, p) × p, row-major, upper triangular) of the n×p matrix whose rows `row(i, out)`
+ * writes into `out` (float64), without materialising it: Householder QR over blocks of rows, carrying
+ * only R between blocks (tall-skinny QR). About 2·n·p² flops, O(p²) memory besides one block.
+ */
+export function tallSkinnyR(n: number, p: number, row: (i: number, out: Float64Array) => void): { r: Float64Array; rows: number } {
+  const block = Math.max(4 * p, 256);
+  const m = p + block;
+  const a = new Float64Array(m * p); // column-major: a[i + c * m]
+  const buffer = new Float64Array(p);
+  let carried = 0;
+  let i = 0;
+  do {
+    let filled = carried;
+    for (; filled < m && i < n; filled++, i++) {
+      row(i, buffer);
+      for (let c = 0; c < p; c++) a[filled + c * m] = buffer[c]!;
+    }
+    carried = householderInPlace(a, m, filled, p);
+  } while (i < n);
+  const r = new Float64Array(carried * p);
+  for (let x = 0; x < carried; x++) for (let c = x; c < p; c++) r[x * p + c] = a[x + c * m]!;
+  return { r, rows: carried };
+}
+
+/** Householder QR of the top `rows` rows of the column-major m×p buffer; leaves R in its top rows and returns R's row count. */
+function householderInPlace(a: Float64Array, m: number, rows: number, p: number): number {
+  const steps = Math.min(rows, p);
+  for (let j = 0; j < steps; j++) {
+    const cj = j * m;
+    let norm2 = 0;
+    for (let x = j; x < rows; x++) norm2 += a[x + cj]! * a[x + cj]!;
+    if (norm2 === 0) continue;
+    const head = a[j + cj]!;
+    const alpha = head > 0 ? -Math.sqrt(norm2) : Math.sqrt(norm2);
+    const v0 = head - alpha;
+    const vnorm2 = norm2 - head * head + v0 * v0;
+    a[j + cj] = v0;
+    if (vnorm2 > 0) {
+      for (let c = j + 1; c < p; c++) {
+        const cc = c * m;
+        let dot = 0;
+        for (let x = j; x < rows; x++) dot += a[x + cj]! * a[x + cc]!;
+        const f = (2 * dot) / vnorm2;
+        if (f === 0) continue;
+        for (let x = j; x < rows; x++) a[x + cc]! -= f * a[x + cj]!;
+      }
+    }
+    a[j + cj] = alpha;
+    for (let x = j + 1; x < rows; x++) a[x + cj] = 0;
+  }
+  return steps;
+}
+
+/** Singular values (descending) of a small dense row-major matrix. */
+export function singularValues(data: Float64Array, rows: number, cols: number): Float64Array {
+  if (rows === 0 || cols === 0) return new Float64Array(0);
+  const mat = new Matrix(rows, cols);
+  for (let x = 0; x < rows; x++) for (let c = 0; c < cols; c++) mat.set(x, c, data[x * cols + c]!);
+  const svd = new SingularValueDecomposition(mat, { computeLeftSingularVectors: false, computeRightSingularVectors: false, autoTranspose: true });
+  return Float64Array.from(svd.diagonal, (v) => Math.max(0, v)).sort().reverse();
 }
 
 /**
- * A deterministic uniform in (0, 1) for the pair (seed, key): SplitMix64 of the seed, mixed with the
- * key and hashed again; the top 53 bits are used, and 0 maps to 2⁻⁵⁴ so the value is never 0.
+ * Singular values (descending) of the n×d matrix given row by row (see {@link tallSkinnyR}): the SVD
+ * of its R factor, so values come from X itself, never from XᵀX.
  */
-export function hashUniform(seed: number, key: number): number {
-  const s = splitmix64(BigInt.asUintN(64, BigInt(Math.trunc(seed))));
-  const h = splitmix64(s ^ BigInt.asUintN(64, BigInt(Math.trunc(key))));
-  const top = Number(h >> 11n);
-  return top === 0 ? 2 ** -54 : top / 9007199254740992;
-}
-
-/**
- * Largest-remainder rounding of non-negative `shares` to integers summing to `total` (shares are
- * scaled to sum to `total`). Ties in the remainder go to the lower index. All-zero shares split evenly.
- */
-export function largestRemainder(shares: ArrayLike<number>, total: number): Int32Array {
-  const k = shares.length;
-  const out = new Int32Array(k);
-  if (k === 0 || total <= 0) return out;
-  let sum = 0;
-  for (let i = 0; i < k; i++) sum += shares[i]!;
-  const exact = new Float64Array(k);
-  for (let i = 0; i < k; i++) exact[i] = sum > 0 ? (shares[i]! * total) / sum : total / k;
-  let assigned = 0;
-  for (let i = 0; i < k; i++) {
-    out[i] = Math.floor(exact[i]! + 1e-12);
-    assigned += out[i]!;
-  }
-  const order = Array.from({ length: k }, (_, i) => i).sort((a, b) => {
-    const ra = exact[a]! - out[a]!;
-    const rb = exact[b]! - out[b]!;
-    return rb !== ra ? rb - ra : a - b;
-  });
-  for (let r = 0; assigned < total; r = (r + 1) % k) {
-    out[order[r]!]!++;
-    assigned++;
-  }
-  return out;
+export function singularValuesOfRows(n: number, d: number, row: (i: number, out: Float64Array) => void): Float64Array {
+  if (n === 0 || d === 0) return new Float64Array(0);
+  const { r, rows } = tallSkinnyR(n, d, row);
+  return singularValues(r, rows, d);
 }
