@@ -25,7 +25,7 @@ export const ALL_ARMS: readonly ArmName[] = ["leverage-balanced", "leverage-data
 
 /** Options of {@link runCleaningLoop}. */
 export interface CleaningOptions {
-  /** Review rounds (default 10). */
+  /** Review rounds (default 5). */
   rounds?: number;
   /** Rows reviewed per class per round (default 20). */
   perClass?: number;
@@ -37,6 +37,11 @@ export interface CleaningOptions {
   C?: number;
   /** Folds of the confident-learning arm (default 5). */
   folds?: number;
+  /**
+   * Leverage arms: after each round compare the incrementally edited index with a fresh build on the
+   * current labels (same frozen preprocessing and λ_c) and record the largest difference (default false).
+   */
+  verifyIncremental?: boolean;
   /** Skip the per-round test-set evaluation (only errors fixed are recorded; default false). */
   skipEvaluation?: boolean;
   /** Called after every round of every arm. */
@@ -62,6 +67,11 @@ export interface RoundRecord {
   selectMs: number;
   /** Milliseconds to absorb the reviewer's edits (leverage arms: `index.relabel`). */
   updateMs: number;
+  /**
+   * With `verifyIncremental`, leverage arms: max over rows of |importance − fresh build's| / max(1, |fresh|);
+   * otherwise NaN.
+   */
+  freshBuildDiff: number;
 }
 
 /** What {@link runCleaningLoop} returns. */
@@ -124,7 +134,7 @@ function lowestPerClass(labels: Int32Array, seen: Uint8Array, k: number, perClas
  *   when the data's shapes disagree
  */
 export function runCleaningLoop(data: CleaningData, options: CleaningOptions = {}): CleaningResult {
-  const rounds = options.rounds ?? 10;
+  const rounds = options.rounds ?? 5;
   const perClass = options.perClass ?? 20;
   const seed = options.seed ?? 0;
   const C = options.C ?? 1;
@@ -175,6 +185,7 @@ export function runCleaningLoop(data: CleaningData, options: CleaningOptions = {
     let apply: (rows: Int32Array, targets: Int32Array) => void = (rows, targets) => {
       for (let j = 0; j < rows.length; j++) labels[rows[j]!] = targets[j]!;
     };
+    let verify: () => number = () => Number.NaN;
     if (arm === "leverage-balanced" || arm === "leverage-dataheroes") {
       const preset: Preset = arm === "leverage-balanced" ? "balanced" : "dataheroes";
       const started = performance.now();
@@ -187,6 +198,16 @@ export function runCleaningLoop(data: CleaningData, options: CleaningOptions = {
         if (rows.length > 0) index.relabel(rows, targets);
         plain(rows, targets);
       };
+      if (options.verifyIncremental) {
+        verify = () => {
+          const fresh = CoresetIndex.build(train, labels, { preset, classes, preprocessing: index.preprocessing, lambdas: index.lambdas() });
+          const a = index.importanceScores();
+          const b = fresh.importanceScores();
+          let worst = 0;
+          for (let i = 0; i < n; i++) worst = Math.max(worst, Math.abs(a[i]! - b[i]!) / Math.max(1, Math.abs(b[i]!)));
+          return worst;
+        };
+      }
     } else if (arm === "random") {
       const rng = createRng(seed);
       select = (current, unseen) => {
@@ -200,7 +221,7 @@ export function runCleaningLoop(data: CleaningData, options: CleaningOptions = {
         return lowestPerClass(current, unseen, k, perClass, (i) => probs.data[i * k + current[i]!]!);
       };
     }
-    emit({ arm, round: 0, reviewed: 0, reviewedTotal: 0, fixed: 0, fixedTotal: 0, remaining: initialErrors, ...baseline, selectMs: 0, updateMs: 0 });
+    emit({ arm, round: 0, reviewed: 0, reviewedTotal: 0, fixed: 0, fixedTotal: 0, remaining: initialErrors, ...baseline, selectMs: 0, updateMs: 0, freshBuildDiff: Number.NaN });
 
     let reviewedTotal = 0;
     let fixedTotal = 0;
@@ -232,6 +253,7 @@ export function runCleaningLoop(data: CleaningData, options: CleaningOptions = {
         ...evaluate(labels),
         selectMs,
         updateMs,
+        freshBuildDiff: verify(),
       });
     }
   }

@@ -23,7 +23,7 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       rows: { type: "string" },
-      rounds: { type: "string", default: "10" },
+      rounds: { type: "string", default: "5" },
       "per-class": { type: "string", default: "20" },
       noise: { type: "string", default: "dataset" },
       rate: { type: "string", default: "0.1" },

@@ -5,10 +5,10 @@
  */
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { AssayError, createRegistry, pipeline, type Report } from "@assay/core";
+import { AssayError, artifacts, createRegistry, pipeline, type Report } from "@assay/core";
 import { plugin as onnxPlugin } from "@assay/backend-onnx";
 import { plugin as coveragePlugin, type CoverageAnalysis } from "@assay/coverage";
-import { loadNpy, modelEmbeddings, pixelEmbedding } from "@assay/io";
+import { loadNpy, modelEmbeddings, readEmbeddings } from "@assay/io";
 import { plugin as labelStatsPlugin } from "@assay/label-stats";
 import { gapsDetector, loadOntology, renderGapTable, representationDetector, type GapReport } from "@assay/representation";
 
@@ -24,7 +24,7 @@ export const DEFAULT_DATA_DIR = resolve(EXAMPLE_ROOT, "../data/fashion-gaps");
 export const DEFAULT_MODEL = resolve(EXAMPLE_ROOT, "../data/models/fashion-encoder.onnx");
 
 /** Where each sample's embedding comes from. */
-export type EmbeddingSource = "encoder" | "pixels";
+export type EmbeddingSource = "encoder" | "file";
 
 /** Options of {@link runGapReport}. */
 export interface GapReportExampleOptions {
@@ -33,8 +33,9 @@ export interface GapReportExampleOptions {
   /** Ontology file (default `<dataDir>/hierarchy.json`). */
   ontology?: string;
   /**
-   * `"encoder"` (default): the trained Fashion-MNIST encoder run by the ONNX backend;
-   * `"pixels"`: `@assay/io`'s model-free pixel embedding (16×16 thumbnail + colour statistics).
+   * `"encoder"` (default): the trained Fashion-MNIST encoder, run on the images by the ONNX backend;
+   * `"file"`: the same encoder's output stored beside the images (`<dataDir>/embeddings.npy`), supplied
+   * to the pipeline with `provide` (no model run).
    */
   embeddings?: EmbeddingSource;
   /** The ONNX encoder for `embeddings: "encoder"` (default {@link DEFAULT_MODEL}). */
@@ -68,8 +69,8 @@ export interface GapReportExampleResult {
  */
 export async function runGapReport(options: GapReportExampleOptions = {}): Promise<GapReportExampleResult> {
   const source = options.embeddings ?? "encoder";
-  if (source !== "encoder" && source !== "pixels") {
-    throw new AssayError("INVALID_OPTION", `embeddings must be "encoder" or "pixels", not ${JSON.stringify(source)}`, {
+  if (source !== "encoder" && source !== "file") {
+    throw new AssayError("INVALID_OPTION", `embeddings must be "encoder" or "file", not ${JSON.stringify(source)}`, {
       details: { option: "embeddings" },
     });
   }
@@ -77,12 +78,16 @@ export async function runGapReport(options: GapReportExampleOptions = {}): Promi
   const ontology = await loadOntology(resolve(options.ontology ?? join(dataDir, "hierarchy.json")));
   const dataset = await loadNpy(dataDir, { name: "fashion-gaps" });
 
-  const registry = createRegistry().use(onnxPlugin);
-  const embed = source === "encoder" ? modelEmbeddings({ model: resolve(options.model ?? DEFAULT_MODEL), batchSize: 256 }) : pixelEmbedding();
   const started = performance.now();
-  const report = await pipeline(dataset, { registry })
-    .use(labelStatsPlugin, coveragePlugin, representationDetector({ ontology }), gapsDetector({ ontology }), embed)
-    .run(options.concurrency === undefined ? {} : { concurrency: options.concurrency });
+  const audit = pipeline(dataset, { registry: createRegistry().use(onnxPlugin) }).use(
+    labelStatsPlugin,
+    coveragePlugin,
+    representationDetector({ ontology }),
+    gapsDetector({ ontology }),
+  );
+  if (source === "encoder") audit.use(modelEmbeddings({ model: resolve(options.model ?? DEFAULT_MODEL), batchSize: 256 }));
+  else audit.provide(artifacts.embeddings, await readEmbeddings(join(dataDir, "embeddings.npy")));
+  const report = await audit.run(options.concurrency === undefined ? {} : { concurrency: options.concurrency });
   const ms = performance.now() - started;
 
   const failed = report.nodes.find((n) => n.status !== "ok");

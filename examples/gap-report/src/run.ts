@@ -2,7 +2,7 @@
  * The runnable example (`pnpm --filter @assay/example-gap-report start`): prints the gap table of
  * examples/data/fashion-gaps and writes the whole report to out/gap-report.json.
  *
- *   node dist/run.js [--data DIR] [--embeddings encoder|pixels] [--out FILE]
+ *   node dist/run.js [--data DIR] [--embeddings encoder|file] [--out FILE]
  */
 import { join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
@@ -22,7 +22,7 @@ async function main(): Promise<void> {
     ...(values.data === undefined ? {} : { dataDir: values.data }),
     embeddings: values.embeddings as EmbeddingSource,
   });
-  const via = values.embeddings === "encoder" ? "fashion-encoder.onnx (ONNX Runtime)" : "pixel embedding";
+  const via = values.embeddings === "encoder" ? "fashion-encoder.onnx (ONNX Runtime)" : "embeddings.npy";
   console.log(`${report.dataset.name}: ${report.dataset.size} images, ${report.dataset.classes.length} classes; embeddings: ${via}, ${dims} dims`);
   console.log(`pipeline: ${report.nodes.map((n) => n.name).join(", ")} — ${(ms / 1000).toFixed(1)} s`);
   const c = gaps.cutoffs;

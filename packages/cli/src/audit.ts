@@ -6,6 +6,7 @@ import { diskCache } from "@assay/core/node";
 import { renderConsole, renderCsv, renderHtml, renderJson } from "@assay/report";
 import { parse as parseYaml } from "yaml";
 import { type AssayConfig, configureNodes, loadConfig } from "./config.js";
+import { datalabSection, LABEL_ISSUES_PACKAGE } from "./datalab.js";
 import { exitCodes } from "./errors.js";
 import { type DatasetInputs, loadInputs } from "./inputs.js";
 import { buildRegistry } from "./plugins.js";
@@ -51,7 +52,7 @@ const rank: Record<Severity, number> = { info: 0, warning: 1, error: 2 };
  * options, print the summary, write the requested files. Resolves to the exit code.
  */
 export async function audit(options: AuditOptions, cio: CommandIo): Promise<number> {
-  const { registry, warnings } = await buildRegistry(options.plugin ? { modules: options.plugin } : {});
+  const { registry, plugins, warnings } = await buildRegistry(options.plugin ? { modules: options.plugin } : {});
   for (const w of warnings) cio.stderr.write(`assay: warning: ${w}\n`);
 
   const config: AssayConfig = options.config ? await loadConfig(options.config) : {};
@@ -139,6 +140,9 @@ export async function audit(options: AuditOptions, cio: CommandIo): Promise<numb
 
   if (!options.quiet) {
     cio.stdout.write(renderConsole(report, { color: options.color ?? false, ...(options.maxPerType === undefined ? {} : { maxPerType: options.maxPerType }) }));
+    // label-issues / Datalab checks ran: add cleanlab's familiar text report (only when that package is installed)
+    const datalab = datalabSection(report, plugins, options.maxPerType);
+    if (datalab !== undefined) cio.stdout.write(`\nDatalab report (${LABEL_ISSUES_PACKAGE})\n\n${datalab}`);
   }
   if (options.out) await writeOutput(options.out, renderJson(report));
   if (options.csv) await writeOutput(options.csv, renderCsv(report));

@@ -26,6 +26,8 @@ export interface DiscoveredPlugin {
   /** The package folder (symlinks resolved). */
   directory: string;
   plugin: Plugin;
+  /** Everything the package's entry module exports (e.g. helpers the CLI uses when the package is installed). */
+  module?: Readonly<Record<string, unknown>>;
 }
 
 /** What {@link discoverPlugins} found. */
@@ -97,7 +99,7 @@ export async function discoverPlugins(options: DiscoverOptions = {}): Promise<Di
       else warnings.push(`plugin package ${name} exports no plugin (expected \`export const plugin = definePlugin({...})\`) and was left out`);
       continue;
     }
-    plugins.push({ packageName: name, packageVersion: manifest.version ?? plugin.version, directory, plugin });
+    plugins.push({ packageName: name, packageVersion: manifest.version ?? plugin.version, directory, plugin, module: mod });
   }
   return { plugins, warnings, ignored };
 }

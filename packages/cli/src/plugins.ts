@@ -45,7 +45,7 @@ export async function buildRegistry(options: BuildRegistryOptions = {}): Promise
     }
     const plugin = pluginOf(mod);
     if (!plugin) throw new AssayError("INVALID_INPUT", `plugin module ${spec} exports no plugin (expected \`export const plugin = definePlugin({...})\`)`);
-    found.plugins.push({ packageName: plugin.name, packageVersion: plugin.version, directory: spec, plugin });
+    found.plugins.push({ packageName: plugin.name, packageVersion: plugin.version, directory: spec, plugin, module: mod });
   }
   for (const p of found.plugins) {
     try {

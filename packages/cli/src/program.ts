@@ -6,6 +6,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from "commander
 import { type AuditOptions, audit, type CommandIo } from "./audit.js";
 import { describePlugins, renderPluginList } from "./describe.js";
 import { exitCodes, formatError } from "./errors.js";
+import { registerFix } from "./fix.js";
 import { starterConfigJson, starterConfigModule } from "./init.js";
 import { buildRegistry } from "./plugins.js";
 
@@ -140,6 +141,8 @@ export function createProgram(cio: CommandIo): { program: Command; run(argv: rea
       }
       cio.stdout.write(`use it with: assay audit <data> --config ${file ?? (json ? "assay.config.json" : "assay.config.mjs")}\n`);
     });
+
+  registerFix(program, cio);
 
   return {
     program,

@@ -5,6 +5,15 @@
  * from TypeScript sources under vitest and from the ESM and CJS bundles alike.
  */
 
+/** The part of the WebAssembly JS API used here (the TypeScript config has no DOM/wasm lib). */
+interface WasmApi {
+  validate(bytes: Uint8Array): boolean;
+  Memory: new (descriptor: { initial: number }) => { readonly buffer: ArrayBuffer };
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: Record<string, Record<string, unknown>>) => { readonly exports: Record<string, unknown> };
+}
+declare const WebAssembly: WasmApi;
+
 /** Everything one call of {@link scanRows} needs. Typed arrays may be backed by SharedArrayBuffers. */
 export interface ScanContext {
   /** Query rows, nQ×d (float32, or a float64 copy in workers). */
@@ -22,6 +31,11 @@ export interface ScanContext {
   /** Extra approximate candidates kept before exact re-ranking. */
   margin: number;
   cosine: boolean;
+  /**
+   * Relative error bound of the fast-form scores: a row is verified against top − tolRel·(‖q‖² +
+   * max‖r‖²) (euclidean) or top − tolRel (cosine). 1e-9 for float64 sums, larger for float32 ones.
+   */
+  tolRel: number;
   /** When true, query i never returns reference i (all-pairs kNN of one matrix). */
   excludeSelf: boolean;
   /** Outputs, nQ×k. */
@@ -218,35 +232,303 @@ export function scanRows(ctx: ScanContext, q0: number, q1: number): void {
     }
     for (let q = b0; q < b1; q++) {
       const slot = q - b0;
-      const base = slot * kc;
-      const size = sizes[slot]!;
-      // Exact re-scoring of the kept candidates, then insertion sort by (dist, index).
-      for (let c = 0; c < size; c++) {
-        const j = hi[base + c]!;
-        const e = exactDistance(ctx, q, j);
-        let pos = c;
-        while (pos > 0 && (candD[pos - 1]! > e || (candD[pos - 1]! === e && candI[pos - 1]! > j))) {
-          candD[pos] = candD[pos - 1]!;
-          candI[pos] = candI[pos - 1]!;
-          pos--;
-        }
-        candD[pos] = e;
-        candI[pos] = j;
+      finishRow(ctx, q, hd, hi, slot * kc, sizes[slot]!, available, maxR2, candD, candI, fbD, fbI);
+    }
+  }
+}
+
+/**
+ * Finish query row q from its kept candidates (a max-heap of `size` fast-form scores at `base`):
+ * re-score them with the exact formula, sort by (distance, index), and verify that no unkept
+ * reference (fast score ≥ the heap's top) could tie or beat the k-th exact distance within the
+ * fast form's rounding bound; otherwise redo the row by brute force. Writes the row's output.
+ */
+export function finishRow(
+  ctx: ScanContext,
+  q: number,
+  hd: Float64Array,
+  hi: Int32Array,
+  base: number,
+  size: number,
+  available: number,
+  maxR2: number,
+  candD: Float64Array,
+  candI: Int32Array,
+  fbD: Float64Array,
+  fbI: Int32Array,
+): void {
+  const { k, cosine } = ctx;
+  // Exact re-scoring of the kept candidates, then insertion sort by (dist, index).
+  for (let c = 0; c < size; c++) {
+    const j = hi[base + c]!;
+    const e = exactDistance(ctx, q, j);
+    let pos = c;
+    while (pos > 0 && (candD[pos - 1]! > e || (candD[pos - 1]! === e && candI[pos - 1]! > j))) {
+      candD[pos] = candD[pos - 1]!;
+      candI[pos] = candI[pos - 1]!;
+      pos--;
+    }
+    candD[pos] = e;
+    candI[pos] = j;
+  }
+  let safe = true;
+  if (size < available) {
+    // Every unkept reference has fast-form score ≥ top; the fast form errs by at most tol.
+    const tol = cosine ? ctx.tolRel : ctx.tolRel * (ctx.qNorm2[q]! + maxR2) + 1e-30;
+    safe = candD[k - 1]! < hd[base]! - tol;
+  }
+  if (!safe) {
+    exactScanRow(ctx, q, fbD, fbI);
+    return;
+  }
+  for (let c = 0; c < k; c++) {
+    ctx.outIdx[q * k + c] = candI[c]!;
+    ctx.outDist[q * k + c] = cosine ? candD[c]! : Math.sqrt(candD[c]!);
+  }
+}
+
+/*
+ * Symmetric all-pairs search (one matrix against itself). Each pair of row blocks (I, J ≥ I) is
+ * scored once and offered to both rows, which halves the multiply-adds. Every worker owns a slot of
+ * candidate heaps for ALL rows (slots × n × kc), so no two threads write the same heap; a second pass
+ * merges the slots per row and finishes the rows exactly as the one-sided kernel does.
+ */
+
+/** Everything {@link symBlocks} and {@link symFinish} need; typed arrays may be on SharedArrayBuffers. */
+export interface SymContext extends ScanContext {
+  /**
+   * The rows packed in panels of four: value (r, p) at `P[((r >> 2)·d + p)·4 + (r & 3)]`, zero
+   * rows padding n up to a multiple of 4. Lets the 4×4 micro-kernel read both operands sequentially.
+   */
+  P: Float32Array | Float64Array;
+  /** Rows per block (a multiple of 4) and the number of blocks. */
+  B: number;
+  nb: number;
+  /** Candidates kept per row: min(k + margin, available rows). */
+  kc: number;
+  /** 1/‖row‖ (cosine; 0 for zero rows). */
+  invNorm: Float64Array;
+  /** Largest squared row norm (rounding bound of the fast form). */
+  maxR2: number;
+  /** Candidate heaps: slots × n × kc scores and indices; slots × n sizes and thresholds (+∞ until full). */
+  hd: Float64Array;
+  hi: Int32Array;
+  hs: Int32Array;
+  ht: Float64Array;
+  /** Number of heap slots and the shared counter threads use to claim one. */
+  slotCount: number;
+  slotCounter: Int32Array;
+  /** This thread's slot (−1 until claimed) and its B×B scratch tile (created on first use). */
+  slot: number;
+  tile: Float64Array | Float32Array | null;
+  /**
+   * The WebAssembly SIMD tile kernel (knn-wasm.ts) or null for the JavaScript one. With it, P must
+   * be float32 and padded to a multiple of 8 rows, B a multiple of 8, and tolRel must cover float32 sums.
+   */
+  wasm: Uint8Array | null;
+  /** This thread's instance of the wasm kernel (created on first use; see knn-wasm.ts for the arguments). */
+  wasmTile: ((...args: number[]) => void) | null;
+  /** Byte offsets in the wasm memory of the tile, the α, β and τ row arrays and the micro-tile flags. */
+  wasmOffsets: Int32Array | null;
+  /** Views of the wasm memory: the prefilter thresholds τ (float32, one per row) and the flags. */
+  wasmThr: Float32Array | null;
+  wasmFlags: Uint8Array | null;
+}
+
+/** Offer candidate j with fast score a to heap `row` (slot-major row index); keeps the threshold ht[row] = heap top once full. */
+export function symOffer(hd: Float64Array, hi: Int32Array, hs: Int32Array, ht: Float64Array, row: number, kc: number, a: number, j: number): void {
+  const base = row * kc;
+  const size = hs[row]!;
+  if (size < kc) {
+    hs[row] = heapPush(hd, hi, base, size, a, j);
+    if (size + 1 === kc) ht[row] = hd[base]!;
+    return;
+  }
+  const top = hd[base]!;
+  if (a < top || (a === top && j < hi[base]!)) {
+    heapReplaceTop(hd, hi, base, size, a, j);
+    ht[row] = hd[base]!;
+  }
+}
+
+/**
+ * Dot products of rows [i0, i1) with rows [j0, j1) (i0, j0 multiples of 4) into the B×B tile T
+ * (T[(i − i0)·B + (j − j0)]): register-blocked 4×4 micro-tiles over the packed panels, sixteen float64
+ * accumulators, each summing p = 0..d−1 in order (the same sums as the one-sided kernel).
+ */
+export function tileDots(P: Float32Array | Float64Array, d: number, i0: number, i1: number, j0: number, j1: number, T: Float64Array, B: number): void {
+  const stride = 4 * d;
+  for (let ia = i0; ia < i1; ia += 4) {
+    const ao = (ia >> 2) * stride;
+    const aEnd = ao + stride;
+    const tRow = (ia - i0) * B;
+    for (let jb = j0; jb < j1; jb += 4) {
+      let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
+      let c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0;
+      for (let a = ao, b = (jb >> 2) * stride; a < aEnd; a += 4, b += 4) {
+        const b0 = P[b]!, b1 = P[b + 1]!, b2 = P[b + 2]!, b3 = P[b + 3]!;
+        let v = P[a]!;
+        c00 += v * b0; c01 += v * b1; c02 += v * b2; c03 += v * b3;
+        v = P[a + 1]!;
+        c10 += v * b0; c11 += v * b1; c12 += v * b2; c13 += v * b3;
+        v = P[a + 2]!;
+        c20 += v * b0; c21 += v * b1; c22 += v * b2; c23 += v * b3;
+        v = P[a + 3]!;
+        c30 += v * b0; c31 += v * b1; c32 += v * b2; c33 += v * b3;
       }
-      let safe = true;
-      if (size < available) {
-        // Every unkept reference has fast-form score ≥ top; the fast form errs by at most tol.
-        const tol = cosine ? 1e-9 : 1e-9 * (qNorm2[q]! + maxR2) + 1e-30;
-        safe = candD[k - 1]! < hd[base]! - tol;
+      let o = tRow + (jb - j0);
+      T[o] = c00; T[o + 1] = c01; T[o + 2] = c02; T[o + 3] = c03;
+      o += B;
+      T[o] = c10; T[o + 1] = c11; T[o + 2] = c12; T[o + 3] = c13;
+      o += B;
+      T[o] = c20; T[o + 1] = c21; T[o + 2] = c22; T[o + 3] = c23;
+      o += B;
+      T[o] = c30; T[o + 1] = c31; T[o + 2] = c32; T[o + 3] = c33;
+    }
+  }
+}
+
+/**
+ * Offer the pairs (i, j), i ∈ [i0 + ia0, i0 + ia1), j ∈ [j0 + ja0, j0 + ja1) of the tile of blocks
+ * starting at rows i0, j0 (dot products in T, row stride B): row i takes candidate j, and off the
+ * diagonal row j takes candidate i. Fast scores are computed in float64 from the tile exactly as in
+ * {@link scanRows}. When `thr` is given (the wasm prefilter), every changed heap threshold is copied
+ * there with its slack (see {@link symThreshold}).
+ */
+export function symPairs(ctx: SymContext, T: Float32Array | Float64Array, i0: number, j0: number, ia0: number, ia1: number, ja0: number, ja1: number, diagonal: boolean, thr: Float32Array | null): void {
+  const { nQ: n, kc, cosine, excludeSelf, qNorm2: nrm, invNorm, hd, hi, hs, ht } = ctx;
+  const hb = ctx.slot * n;
+  const B = ctx.B;
+  const jEnd = j0 + ja1;
+  for (let i = i0 + ia0, iEnd = i0 + ia1; i < iEnd; i++) {
+    const ni = nrm[i]!;
+    const ii = invNorm[i]!;
+    const to = (i - i0) * B - j0;
+    const ri = hb + i;
+    for (let j = j0 + ja0; j < jEnd; j++) {
+      if (diagonal && excludeSelf && j === i) continue;
+      const dot = T[to + j]!;
+      const ij = invNorm[j]!;
+      const zero = ii === 0 || ij === 0;
+      const a = cosine ? (zero ? 1 : 1 - dot * ii * ij) : ni + nrm[j]! - 2 * dot;
+      if (a <= ht[ri]!) {
+        symOffer(hd, hi, hs, ht, ri, kc, a, j);
+        if (thr !== null) thr[i] = symThreshold(ctx, i, ht[ri]!);
       }
-      if (!safe) {
-        exactScanRow(ctx, q, fbD, fbI);
-        continue;
-      }
-      for (let c = 0; c < k; c++) {
-        ctx.outIdx[q * k + c] = candI[c]!;
-        ctx.outDist[q * k + c] = cosine ? candD[c]! : Math.sqrt(candD[c]!);
+      if (diagonal) continue;
+      const rj = hb + j;
+      const aj = cosine ? (zero ? 1 : 1 - dot * ij * ii) : a;
+      if (aj <= ht[rj]!) {
+        symOffer(hd, hi, hs, ht, rj, kc, aj, i);
+        if (thr !== null) thr[j] = symThreshold(ctx, j, ht[rj]!);
       }
     }
+  }
+}
+
+/**
+ * The wasm prefilter's float32 threshold of row r for heap threshold t: t plus a slack larger than
+ * the float32 scoring error (≤ ~9·2⁻²⁴·(‖r‖² + max‖·‖²) euclidean, ~5·2⁻²⁴ cosine), so the
+ * prefilter only ever passes MORE pairs than the float64 test it guards.
+ */
+export function symThreshold(ctx: SymContext, r: number, t: number): number {
+  return ctx.cosine ? t + 2 ** -18 : t + 2 ** -20 * (ctx.qNorm2[r]! + ctx.maxR2);
+}
+
+/**
+ * Score row blocks I ∈ [t0, t1) against every block J ≥ I and offer each pair to both rows' heaps in
+ * this thread's slot. With the wasm kernel, only micro-tiles its prefilter flags are examined.
+ */
+export function symBlocks(ctx: SymContext, t0: number, t1: number): void {
+  if (ctx.slot < 0) ctx.slot = Atomics.add(ctx.slotCounter, 0, 1);
+  const { P, nQ: n, d, B, nb, cosine, qNorm2: nrm, invNorm } = ctx;
+  if (ctx.tile === null) {
+    if (ctx.wasm !== null) {
+      // This thread's wasm memory: panels | tile | α | β | τ | flags (16-byte aligned).
+      const nPad = P.length / d;
+      const o = new Int32Array(6);
+      o[0] = (P.byteLength + 15) & ~15;
+      o[1] = o[0] + B * B * 4;
+      o[2] = o[1] + nPad * 4;
+      o[3] = o[2] + nPad * 4;
+      o[4] = o[3] + nPad * 4;
+      o[5] = o[4] + ((B * B) >> 5) + 16;
+      const memory = new WebAssembly.Memory({ initial: Math.ceil(o[5] / 65536) });
+      const f = new Float32Array(memory.buffer);
+      f.set(P);
+      const alpha = new Float32Array(memory.buffer, o[1], nPad);
+      const beta = new Float32Array(memory.buffer, o[2], nPad);
+      const thr = new Float32Array(memory.buffer, o[3], nPad);
+      for (let r = 0; r < n; r++) {
+        // score = α_i + α_j − dot·β_i·β_j: euclidean ‖i‖² + ‖j‖² − 2·dot, cosine 1 − dot/(‖i‖‖j‖)
+        alpha[r] = cosine ? 0.5 : nrm[r]!;
+        beta[r] = cosine ? invNorm[r]! : Math.SQRT2;
+        thr[r] = symThreshold(ctx, r, ctx.ht[ctx.slot * n + r]!);
+      }
+      const instance = new WebAssembly.Instance(new WebAssembly.Module(ctx.wasm), { e: { m: memory } });
+      ctx.wasmTile = instance.exports.t as SymContext["wasmTile"];
+      ctx.wasmOffsets = o;
+      ctx.wasmThr = thr;
+      ctx.wasmFlags = new Uint8Array(memory.buffer, o[4], (B * B) >> 5);
+      ctx.tile = new Float32Array(memory.buffer, o[0], B * B);
+    } else ctx.tile = new Float64Array(B * B);
+  }
+  const T = ctx.tile;
+  const wasmTile = ctx.wasmTile;
+  const o = ctx.wasmOffsets;
+  const flags = ctx.wasmFlags;
+  const thr = ctx.wasmThr;
+  const panelBytes = 16 * d;
+  for (let I = t0; I < t1; I++) {
+    const i0 = I * B;
+    const i1 = Math.min(n, i0 + B);
+    for (let J = I; J < nb; J++) {
+      const j0 = J * B;
+      const j1 = Math.min(n, j0 + B);
+      const diagonal = J === I;
+      if (wasmTile === null || o === null || flags === null) {
+        tileDots(P, d, i0, i1, j0, j1, T as Float64Array, B);
+        symPairs(ctx, T, i0, j0, 0, i1 - i0, 0, j1 - j0, diagonal, null);
+        continue;
+      }
+      const na = (i1 - i0 + 3) >> 2;
+      const pairs = (j1 - j0 + 7) >> 3;
+      const r4 = 4 * i0;
+      const c4 = 4 * j0;
+      wasmTile((i0 >> 2) * panelBytes, (j0 >> 2) * panelBytes, na, pairs << 1, d, o[0]!, B, o[1]! + r4, o[1]! + c4, o[2]! + r4, o[2]! + c4, o[3]! + r4, o[3]! + c4, o[4]!);
+      for (let ia = 0; ia < na; ia++) {
+        for (let jp = 0; jp < pairs; jp++) {
+          if (flags[ia * pairs + jp] === 0) continue;
+          symPairs(ctx, T, i0, j0, 4 * ia, Math.min(4 * ia + 4, i1 - i0), 8 * jp, Math.min(8 * jp + 8, j1 - j0), diagonal, thr);
+        }
+      }
+    }
+  }
+}
+
+/** Merge every slot's heap of rows [r0, r1) into the best kc candidates and finish each row (see {@link finishRow}). */
+export function symFinish(ctx: SymContext, r0: number, r1: number): void {
+  const { nQ: n, k, kc, excludeSelf, hd, hi, hs, slotCount, maxR2 } = ctx;
+  const available = excludeSelf ? n - 1 : n;
+  const md = new Float64Array(kc);
+  const mi = new Int32Array(kc);
+  const candD = new Float64Array(kc);
+  const candI = new Int32Array(kc);
+  const fbD = new Float64Array(k);
+  const fbI = new Int32Array(k);
+  for (let i = r0; i < r1; i++) {
+    let size = 0;
+    for (let w = 0; w < slotCount; w++) {
+      const row = w * n + i;
+      const base = row * kc;
+      const cnt = hs[row]!;
+      for (let c = 0; c < cnt; c++) {
+        const a = hd[base + c]!;
+        const j = hi[base + c]!;
+        if (size < kc) size = heapPush(md, mi, 0, size, a, j);
+        else if (a < md[0]! || (a === md[0]! && j < mi[0]!)) heapReplaceTop(md, mi, 0, size, a, j);
+      }
+    }
+    finishRow(ctx, i, md, mi, 0, size, available, maxR2, candD, candI, fbD, fbI);
   }
 }

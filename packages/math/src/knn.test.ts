@@ -85,6 +85,40 @@ describe("exact kNN semantics", () => {
   });
 });
 
+describe("exact kNN kernels agree", () => {
+  // 1,037 rows (not a multiple of 8; 17 blocks of 64) with planted exact duplicates and zero rows.
+  const X = uniformMatrix(9, 1037, 24);
+  for (let t = 0; t < 24; t++) {
+    X.data[500 * 24 + t] = X.data[3 * 24 + t]!;
+    X.data[1036 * 24 + t] = X.data[3 * 24 + t]!;
+    X.data[700 * 24 + t] = 0;
+    X.data[701 * 24 + t] = 0;
+  }
+  for (const metric of ["euclidean", "cosine"] as const) {
+    it(`${metric}: symmetric wasm (main thread and 2 workers) = symmetric JS = one-sided query kernel`, async () => {
+      const wasm0 = await knn(X, { k: 7, metric, method: "exact", workers: 0 });
+      const wasm2 = await knn(X, { k: 7, metric, method: "exact", workers: 2 });
+      const js0 = await knn(X, { k: 7, metric, method: "exact", workers: 0, simd: false });
+      for (const g of [wasm2, js0]) {
+        expect(g.indices).toEqual(wasm0.indices);
+        expect(g.distances).toEqual(wasm0.distances);
+      }
+      // knnQuery scans rows one-sidedly in float64; with self included it must give the same graph.
+      const self0 = await knn(X, { k: 8, metric, method: "exact", workers: 0, excludeSelf: false });
+      const q = await knnQuery(X, X, { k: 8, metric, method: "exact", workers: 0 });
+      expect(self0.indices).toEqual(q.indices);
+      expect(self0.distances).toEqual(q.distances);
+    });
+  }
+  it("planted duplicates are found at distance 0, by index", async () => {
+    const g = await knn(X, { k: 2, method: "exact", workers: 0 });
+    expect(Array.from(g.indices.subarray(3 * 2, 3 * 2 + 2))).toEqual([500, 1036]);
+    expect(Array.from(g.distances.subarray(3 * 2, 3 * 2 + 2))).toEqual([0, 0]);
+    expect(Array.from(g.indices.subarray(1036 * 2, 1036 * 2 + 2))).toEqual([3, 500]);
+    expect(g.indices[700 * 2]).toBe(701);
+  });
+});
+
 describe("radiusNeighbors", () => {
   it("matches sklearn radius_neighbors (r = 0.45) and returns sorted CSR rows", () => {
     const r = radiusNeighbors(X300, 0.45);

@@ -1,9 +1,26 @@
 import { availableParallelism } from "node:os";
 import type { Float32Matrix, KnnGraph } from "@assay/core";
 import { cancelled, checkInt, invalidInput, invalidOption } from "./errors.js";
-import { exactDistance, exactScanRow, heapPush, heapReplaceTop, offer, scanRows, type ScanContext } from "./knn-kernel.js";
+import {
+  exactDistance,
+  exactScanRow,
+  finishRow,
+  heapPush,
+  heapReplaceTop,
+  offer,
+  scanRows,
+  symBlocks,
+  symFinish,
+  symOffer,
+  symPairs,
+  symThreshold,
+  tileDots,
+  type ScanContext,
+  type SymContext,
+} from "./knn-kernel.js";
 import { assertFinite, assertMatrix } from "./matrix.js";
 import { hnswSearch, type HnswOptions } from "./hnsw.js";
+import { knnTileWasmIfSupported } from "./knn-wasm.js";
 import { runPool } from "./pool.js";
 
 /** Distance used by {@link knn}: `euclidean` (L2, not squared) or `cosine` (1 − cosine similarity). */
@@ -31,6 +48,12 @@ export interface KnnOptions {
    * none (main thread) otherwise. `0` forces the main thread; a positive number forces that many workers.
    */
   workers?: number;
+  /**
+   * Exact only, all-pairs {@link knn}: score candidates with the WebAssembly SIMD float32 kernel
+   * (default true when the runtime supports it). Results are identical either way (candidates are
+   * re-scored exactly); `false` forces the float64 JavaScript kernel.
+   */
+  simd?: boolean;
   /** Abort the computation; the promise rejects with an AssayError `CANCELLED`. */
   signal?: AbortSignal;
   /** Called with (rows done, rows total) as query rows complete. */
@@ -40,6 +63,10 @@ export interface KnnOptions {
 const AUTO_EXACT_LIMIT = 5e10;
 const AUTO_WORKER_MIN = 3e8;
 const MARGIN = 8;
+/** Symmetric search keeps slots × n × kc candidates (12 bytes each); above this many it splits rows instead. */
+const SYM_MAX_CANDIDATES = 2.5e7;
+/** Rows per block of the symmetric kernel (two 64-row blocks of 64 float32 columns fit in L1/L2). */
+const SYM_BLOCK = 64;
 
 function norms2(m: Float32Matrix): Float64Array {
   const { rows, cols, data } = m;
@@ -145,6 +172,11 @@ async function exactSearch(
   const signal = opts.signal;
   if (signal?.aborted) throw cancelled("knn", signal.reason);
   const same = reference === queries;
+  if (same) {
+    const kc = Math.min(k + MARGIN, excludeSelf ? nR - 1 : nR);
+    const slots = workers === 0 ? 1 : Math.max(1, Math.min(workers, Math.ceil(nR / SYM_BLOCK)));
+    if (slots * nR * kc <= SYM_MAX_CANDIDATES) return symmetricSearch(queries, k, kc, metric, excludeSelf, workers, slots, SYM_BLOCK, opts);
+  }
   if (workers === 0) {
     const ctx: ScanContext = {
       Q: queries.data,
@@ -157,6 +189,7 @@ async function exactSearch(
       k,
       margin: MARGIN,
       cosine: metric === "cosine",
+      tolRel: 1e-9,
       excludeSelf,
       outIdx: new Int32Array(nQ * k),
       outDist: new Float32Array(nQ * k),
@@ -182,10 +215,10 @@ async function exactSearch(
   const outIdx = new Int32Array(new SharedArrayBuffer(nQ * k * 4));
   const outDist = new Float32Array(new SharedArrayBuffer(nQ * k * 4));
   const chunk = Math.max(16, Math.min(1024, Math.floor(nQ / (workers * 8)) || 16));
-  const ctx = { Q, R, nQ, nR, d, qNorm2, rNorm2, k, margin: MARGIN, cosine: metric === "cosine", excludeSelf, outIdx, outDist };
+  const ctx = { Q, R, nQ, nR, d, qNorm2, rNorm2, k, margin: MARGIN, cosine: metric === "cosine", tolRel: 1e-9, excludeSelf, outIdx, outDist };
   await runPool({
     fn: "knn",
-    fns: [heapPush, heapReplaceTop, offer, exactDistance, exactScanRow, scanRows],
+    fns: [heapPush, heapReplaceTop, offer, exactDistance, exactScanRow, finishRow, scanRows],
     entry: scanRows,
     ctx,
     total: nQ,
@@ -196,6 +229,117 @@ async function exactSearch(
   });
   // Copy out of shared memory so callers get ordinary, transferable arrays.
   return { indices: new Int32Array(outIdx), distances: new Float32Array(outDist) };
+}
+
+/**
+ * All-pairs exact kNN of one matrix with the symmetric kernel (see knn-kernel.ts): pass 1 scores each
+ * pair of row blocks once (on `workers` threads, or in the calling thread when 0) into per-thread
+ * candidate heaps; pass 2 merges them per row, re-scores exactly and verifies. Same output as the
+ * one-sided kernel: exact neighbours ordered by (distance, index).
+ */
+async function symmetricSearch(
+  m: Float32Matrix,
+  k: number,
+  kc: number,
+  metric: Metric,
+  excludeSelf: boolean,
+  workers: number,
+  slots: number,
+  B: number,
+  opts: KnnOptions,
+): Promise<{ indices: Int32Array; distances: Float32Array }> {
+  const { rows: n, cols: d, data } = m;
+  const signal = opts.signal;
+  const shared = workers > 0;
+  const f32 = (len: number): Float32Array => new Float32Array(shared ? new SharedArrayBuffer(len * 4) : new ArrayBuffer(len * 4));
+  const f64 = (len: number): Float64Array => new Float64Array(shared ? new SharedArrayBuffer(len * 8) : new ArrayBuffer(len * 8));
+  const i32 = (len: number): Int32Array => new Int32Array(shared ? new SharedArrayBuffer(len * 4) : new ArrayBuffer(len * 4));
+  const wasm = opts.simd === false ? null : knnTileWasmIfSupported();
+  const nPad = (n + 7) & ~7;
+  const P = f32(nPad * d);
+  for (let r = 0; r < n; r++) {
+    const po = (r >> 2) * 4 * d + (r & 3);
+    const ro = r * d;
+    for (let p = 0; p < d; p++) P[po + 4 * p] = data[ro + p]!;
+  }
+  let X = data;
+  if (shared) {
+    X = f32(n * d);
+    X.set(data);
+  }
+  const nrm = f64(n);
+  nrm.set(norms2(m));
+  const invNorm = f64(n);
+  let maxR2 = 0;
+  for (let i = 0; i < n; i++) {
+    const v = nrm[i]!;
+    if (v > maxR2) maxR2 = v;
+    invNorm[i] = metric === "cosine" && v > 0 ? 1 / Math.sqrt(v) : 0;
+  }
+  const ht = f64(slots * n);
+  ht.fill(Number.POSITIVE_INFINITY);
+  const nb = Math.ceil(n / B);
+  const ctx: SymContext = {
+    Q: X, R: X, nQ: n, nR: n, d, qNorm2: nrm, rNorm2: nrm, k, margin: MARGIN, cosine: metric === "cosine", excludeSelf,
+    // float32 sums (wasm): |error| ≤ ≈ d·2⁻²⁴·Σ|aₚbₚ| per dot product; 4× that bound, plus the float64 term.
+    tolRel: wasm === null ? 1e-9 : (d + 2) * 2 ** -22 + 1e-9,
+    outIdx: i32(n * k), outDist: f32(n * k),
+    P, B, nb, kc, invNorm, maxR2,
+    hd: f64(slots * n * kc), hi: i32(slots * n * kc), hs: i32(slots * n), ht,
+    slotCount: slots, slotCounter: i32(1), slot: shared ? -1 : 0, tile: null,
+    wasm, wasmTile: null, wasmOffsets: null, wasmThr: null, wasmFlags: null,
+  };
+  const progress = opts.onProgress;
+  if (!shared) {
+    // Blocks are unequal (block I scores nb − I tiles): yield to the event loop every ~2·10⁷ multiply-adds.
+    let done = 0;
+    const total = (nb * (nb + 1)) / 2;
+    let t = 0;
+    while (t < nb) {
+      let t1 = t;
+      let work = 0;
+      while (t1 < nb && (work === 0 || work * B * B * d < 2e7)) work += nb - t1++;
+      symBlocks(ctx, t, t1);
+      done += work;
+      t = t1;
+      if (t < nb) {
+        progress?.(Math.floor((n * done) / total), n);
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        if (signal?.aborted) throw cancelled("knn", signal.reason);
+      }
+    }
+    symFinish(ctx, 0, n);
+    progress?.(n, n);
+    return { indices: ctx.outIdx, distances: ctx.outDist };
+  }
+  // Pass 1: block I has nb − I tiles, so handing out blocks in order (largest first) balances the threads.
+  await runPool({
+    fn: "knn",
+    fns: [heapPush, heapReplaceTop, symOffer, tileDots, symThreshold, symPairs, symBlocks],
+    entry: symBlocks,
+    ctx,
+    total: nb,
+    chunk: 1,
+    workers: slots,
+    signal,
+    onProgress: progress === undefined ? undefined : (done: number) => {
+      const rest = nb - done;
+      progress(Math.min(n - 1, Math.floor((n * (nb * (nb + 1) - rest * (rest + 1))) / (nb * (nb + 1)))), n);
+    },
+  });
+  // Pass 2: merge the slots per row, exact re-scoring and verification.
+  await runPool({
+    fn: "knn",
+    fns: [heapPush, heapReplaceTop, exactDistance, exactScanRow, finishRow, symFinish],
+    entry: symFinish,
+    ctx: { ...ctx, P: new Float32Array(0), ht: new Float64Array(0), wasm: null },
+    total: n,
+    chunk: Math.max(64, Math.min(4096, Math.ceil(n / (workers * 4)))),
+    workers,
+    signal,
+  });
+  progress?.(n, n);
+  return { indices: new Int32Array(ctx.outIdx), distances: new Float32Array(ctx.outDist) };
 }
 
 /** Compressed sparse rows of radius neighbours: row i's neighbours are `indices[offsets[i] .. offsets[i+1])`. */
@@ -232,7 +376,7 @@ export function radiusNeighbors(m: Float32Matrix, radius: number, opts: RadiusOp
   const cosine = metric === "cosine";
   const nrm2 = norms2(m);
   const ctx: ScanContext = {
-    Q: data, R: data, nQ: n, nR: n, d, qNorm2: nrm2, rNorm2: nrm2, k: 0, margin: 0, cosine, excludeSelf,
+    Q: data, R: data, nQ: n, nR: n, d, qNorm2: nrm2, rNorm2: nrm2, k: 0, margin: 0, cosine, tolRel: 1e-9, excludeSelf,
     outIdx: new Int32Array(0), outDist: new Float32Array(0),
   };
   let maxR2 = 0;

@@ -1,11 +1,13 @@
 // Embeddings and pred_probs for the Fashion-MNIST test set with the encoder shipped in
-// examples/data/models. Run from the repo root after `pnpm --filter @assay/backend-onnx build`:
+// examples/data/models, on the ONNX Runtime backend. Run from the repo root after
+// `pnpm --filter @assay/io --filter @assay/backend-onnx build`:
 //   node plugins/backend-onnx/examples/fashion-mnist.mjs [/usr/share/datasets/fashion-mnist]
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { artifacts, createDataset, createRegistry, defineDetector, pipeline, z } from "@assay/core";
-import { modelEmbeddings, modelPredProbs, plugin } from "@assay/backend-onnx";
+import { plugin } from "@assay/backend-onnx";
+import { modelEmbeddings, modelPredProbs } from "@assay/io";
 
 const root = process.argv[2] ?? "/usr/share/datasets/fashion-mnist";
 const model = new URL("../../../examples/data/models/fashion-encoder.onnx", import.meta.url).pathname;

@@ -2,9 +2,9 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { artifacts, createDataset, createRegistry, defineDetector, isAssayError, pipeline, z, type Dataset, type NodeContext } from "@assay/core";
-import { denseReference, testFloats } from "@assay/core/testing";
-import { modelEmbeddings, modelPredProbs, plugin as ioPlugin, preprocessInto, validatePreprocess, type PreprocessSpec } from "@assay/io";
+import { artifacts, createDataset, createRegistry, defineDetector, definePlugin, isAssayError, pipeline, z, type NodeContext, type Registry } from "@assay/core";
+import { denseTestBackend, denseTestModel, testFloats } from "@assay/core/testing";
+import { modelEmbeddings, modelPredProbs, plugin as ioPlugin, type ModelEmbeddingsOptions } from "@assay/io";
 import { describe, expect, it } from "vitest";
 import { plugin } from "./index.js";
 import { denseModel } from "./testing/onnx-models.js";
@@ -15,7 +15,6 @@ const pixels = Uint8Array.from({ length: N * 16 }, (_, i) => (i * 37 + Math.floo
 const dataset = createDataset({ images: { data: pixels, shape: [N, 4, 4] }, labels: [0, 1, 2, 0, 1, 2], classes: ["a", "b", "c"] });
 const weights = testFloats(4 * 3, 7);
 const bias = Float32Array.from([0.05, 0.1, -0.1]);
-const spec: PreprocessSpec = { width: 2, height: 2, channels: 1, channelOrder: "gray", layout: "NCHW", mean: [0.5], std: [0.25], pixelScale: 255, resize: "area" };
 const metadata = {
   "assay.input_width": "2",
   "assay.input_height": "2",
@@ -31,34 +30,25 @@ const registry = createRegistry().use(plugin);
 const onnxWithMeta = join(dir, "meta.onnx");
 writeFileSync(onnxWithMeta, denseModel({ inShape: [1, 2, 2], weights, bias, metadata }));
 
-async function expected(ds: Dataset, s: PreprocessSpec = spec) {
-  const x = new Float32Array(ds.size * 4);
-  for (let i = 0; i < ds.size; i++) preprocessInto(await ds.image(i), validatePreprocess(s), x, i * 4);
-  return denseReference(x, ds.size, weights, bias);
+// The same dense model for core's pure-JS reference backend: ONNX Runtime must give its numbers.
+const referencePath = join(dir, "reference.model");
+writeFileSync(referencePath, denseTestModel({ inShape: [1, 2, 2], weights: [...weights], bias: [...bias], metadata }));
+const referenceRegistry = createRegistry().use(definePlugin({ name: "reference", version: "0", backends: [denseTestBackend()] }));
+
+function contextOf(reg: Registry): NodeContext {
+  return { dataset, signal: new AbortController().signal, concurrency: 2, progress: () => {}, warn: () => {}, backend: (q) => reg.backend(q) };
 }
+const ctx = contextOf(registry);
 
-const ctx: NodeContext = {
-  dataset,
-  signal: new AbortController().signal,
-  concurrency: 2,
-  progress: () => {},
-  warn: () => {},
-  backend: (q) => registry.backend(q),
-};
-
-async function failure(p: Promise<unknown>) {
-  return p.then(
-    () => {
-      throw new Error("expected a rejection");
-    },
-    (e: unknown) => e as Error,
-  );
+/** What the reference backend gives for the same model and options; `output` picks logits or probs. */
+async function reference(options: Omit<ModelEmbeddingsOptions, "model">, output: "logits" | "probs" = "logits") {
+  return modelEmbeddings({ ...options, output, model: referencePath, format: "dense-test" }).run(contextOf(referenceRegistry), {});
 }
 
 describe("@assay/io model extractors on ONNX Runtime", () => {
   it("reads preprocessing from the model's metadata_props", async () => {
     const emb = await modelEmbeddings({ model: onnxWithMeta }).run(ctx, {});
-    (await expected(dataset)).logits.forEach((v, i) => expect(emb.data[i]).toBeCloseTo(v, 5));
+    (await reference({})).data.forEach((v, i) => expect(emb.data[i]).toBeCloseTo(v, 5));
   });
 
   it("reads preprocessing and output roles from a sidecar JSON, user options win", async () => {
@@ -75,16 +65,17 @@ describe("@assay/io model extractors on ONNX Runtime", () => {
       }),
     );
     const emb = await modelEmbeddings({ model: path }).run(ctx, {});
-    (await expected(dataset)).logits.forEach((v, i) => expect(emb.data[i]).toBeCloseTo(v, 5));
+    (await reference({})).data.forEach((v, i) => expect(emb.data[i]).toBeCloseTo(v, 5));
     const probs = await modelPredProbs({ model: path, preprocess: { resize: "bilinear" } }).run(ctx, {});
-    (await expected(dataset, { ...spec, resize: "bilinear" })).probs.forEach((v, i) => expect(probs.data[i]).toBeCloseTo(v, 5));
+    const bilinear = await reference({ preprocess: { resize: "bilinear" } }, "probs");
+    bilinear.data.forEach((v, i) => expect(probs.data[i]).toBeCloseTo(v, 5));
   });
 
   it("derives width, height and channels from the ONNX input shape when nothing declares them", async () => {
     const path = join(dir, "bare.onnx");
     writeFileSync(path, denseModel({ inShape: [1, 2, 2], weights, bias }));
     const emb = await modelEmbeddings({ model: path, output: "logits", preprocess: { resize: "area" } }).run(ctx, {});
-    (await expected(dataset, { ...spec, mean: [0], std: [1] })).logits.forEach((v, i) => expect(emb.data[i]).toBeCloseTo(v, 5));
+    (await reference({ preprocess: { mean: [0], std: [1] } })).data.forEach((v, i) => expect(emb.data[i]).toBeCloseTo(v, 5));
   });
 
   it("runs in a pipeline with the backend plugin and the io plugin registered", async () => {
@@ -110,7 +101,12 @@ describe("@assay/io model extractors on ONNX Runtime", () => {
 });
 
 describe("ONNX-specific errors through the extractors", () => {
-  const run = (opts: Parameters<typeof modelEmbeddings>[0]) => failure(modelEmbeddings(opts).run(ctx, {}));
+  /** The error a run rejects with (a resolved run fails the test). */
+  const run = async (opts: ModelEmbeddingsOptions) => {
+    const outcome = await modelEmbeddings(opts).run(ctx, {}).then(() => new Error("expected a rejection"), (e: unknown) => ({ rejected: e as Error }));
+    if (outcome instanceof Error) throw outcome;
+    return outcome.rejected;
+  };
 
   it("missing model file → IO_ERROR naming it", async () => {
     const missing = join(dir, "nope.onnx");

@@ -1,12 +1,12 @@
 // Build a tiny TFJS layers model, save it to disk with fileIOHandler, then embed a dataset with it
-// through the "tfjs" backend. Run after `pnpm --filter @assay/backend-onnx --filter @assay/backend-tfjs build`:
+// through the "tfjs" backend. Run after `pnpm --filter @assay/io --filter @assay/backend-tfjs build`:
 //   node plugins/backend-tfjs/examples/quickstart.mjs
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { createDataset, createRegistry } from "@assay/core";
-import { modelEmbeddings } from "@assay/backend-onnx";
+import { modelEmbeddings } from "@assay/io";
 import { fileIOHandler, tfjsBackend } from "@assay/backend-tfjs";
 
 const backend = tfjsBackend();

@@ -1,8 +1,8 @@
 /**
  * @assay/backend-tfjs: a TensorFlow.js inference backend for assay. Picks tfjs-node-gpu, tfjs-node or
  * tfjs + wasm (whichever is installed, in that order) and loads TFJS layers and graph models from disk.
- * Run image models with `modelEmbeddings` / `modelPredProbs` from @assay/backend-onnx, which work on
- * any registered backend.
+ * Run image models with `modelEmbeddings` / `modelPredProbs` from @assay/io, which work on any
+ * registered backend.
  * @module
  */
 import { definePlugin } from "@assay/core";

@@ -1,0 +1,212 @@
+// Coreset importance evaluation, after shared/specs/coreset-importance.md section 6.
+//
+// Part 1 (6.1): label-error detection on synthetic anisotropic Gaussian mixtures (K = 10, d = 32,
+//   n = 5,000; class means N(0, 1.2²), covariance L·Lᵀ with L ~ N(0, 1)/√d × U(0.5, 1.5)), 10 % noise,
+//   uniform and confusable (target = the class a logistic regression fitted on the clean labels most
+//   often predicts for the true class), seeds 1..5. Scores: random, label-free lightweight, CCL presets
+//   dataheroes / balanced / label (one index: importance = ln d_own − β·ln d_other), confident
+//   learning (1 − out-of-fold p̂(y), 5 folds). Metrics: precision@k at k = #errors, AUROC.
+// Part 2 (5.7 / issue "Performance"): at 100,000 × 128, K = 10: build (= rebuild) time versus the time
+//   of single-row relabels and removals.
+//
+//   pnpm --filter @assay/bench-coreset bench [-- --seeds 5 --n 5000 --big 100000]
+import { writeFileSync } from "node:fs";
+import { cpus, totalmem } from "node:os";
+import { parseArgs } from "node:util";
+import { CoresetIndex, labelFreeScores } from "@assay/coreset";
+import { columnMeans, columnVariances, createRng, crossValPredictProba, fitLogisticRegression } from "@assay/math";
+import { auroc } from "@assay/example-coreset-cleaning/dist/auroc.js";
+
+const { values } = parseArgs({
+  options: {
+    seeds: { type: "string", default: "5" },
+    n: { type: "string", default: "5000" },
+    d: { type: "string", default: "32" },
+    k: { type: "string", default: "10" },
+    rate: { type: "string", default: "0.1" },
+    big: { type: "string", default: "100000" },
+    edits: { type: "string", default: "10" },
+    out: { type: "string", default: "results.json" },
+  },
+});
+const SEEDS = Number(values.seeds);
+const N = Number(values.n);
+const D = Number(values.d);
+const K = Number(values.k);
+const RATE = Number(values.rate);
+const BIG = Number(values.big);
+const EDITS = Number(values.edits);
+
+/** Anisotropic Gaussian mixture, spec CI-20 recipe. Returns features and true labels. */
+function mixture(n, d, k, seed) {
+  const rng = createRng(seed);
+  const means = new Float64Array(k * d);
+  for (let i = 0; i < means.length; i++) means[i] = 1.2 * rng.normal();
+  const factors = [];
+  for (let c = 0; c < k; c++) {
+    const scale = 0.5 + rng.random();
+    const L = new Float64Array(d * d);
+    for (let i = 0; i < L.length; i++) L[i] = (rng.normal() / Math.sqrt(d)) * scale;
+    factors.push(L);
+  }
+  const y = new Int32Array(n);
+  const data = new Float32Array(n * d);
+  const z = new Float64Array(d);
+  for (let i = 0; i < n; i++) {
+    const c = rng.int(k);
+    y[i] = c;
+    for (let j = 0; j < d; j++) z[j] = rng.normal();
+    const L = factors[c];
+    for (let r = 0; r < d; r++) {
+      let s = means[c * d + r];
+      for (let j = 0; j < d; j++) s += L[r * d + j] * z[j];
+      data[i * d + r] = s;
+    }
+  }
+  return { x: { rows: n, cols: d, data }, y };
+}
+
+function standardized(m) {
+  const mean = columnMeans(m);
+  const variance = columnVariances(m, 0);
+  const out = new Float32Array(m.data.length);
+  for (let i = 0; i < m.rows; i++) for (let j = 0; j < m.cols; j++) out[i * m.cols + j] = (m.data[i * m.cols + j] - mean[j]) / (Math.sqrt(variance[j]) || 1);
+  return { rows: m.rows, cols: m.cols, data: out };
+}
+
+/** Rows to flip: a seeded permutation's first ⌊rate·n⌋. Uniform: any other class. Confusable: target[y]. */
+function addNoise(y, kind, target, seed) {
+  const rng = createRng(seed + 1000);
+  const order = rng.shuffle(Int32Array.from({ length: y.length }, (_, i) => i));
+  const noisy = Int32Array.from(y);
+  const flips = Math.floor(RATE * y.length);
+  for (let j = 0; j < flips; j++) {
+    const i = order[j];
+    if (kind === "uniform") {
+      const o = rng.int(K - 1);
+      noisy[i] = o >= y[i] ? o + 1 : o;
+    } else noisy[i] = target[y[i]];
+  }
+  return noisy;
+}
+
+/** The class a clean-label logistic regression most often predicts for each true class (off the diagonal). */
+function confusableTargets(xz, y) {
+  const probs = fitLogisticRegression(xz, y, { classes: K }).predictProba(xz);
+  const confusion = new Float64Array(K * K);
+  for (let i = 0; i < xz.rows; i++) {
+    let best = 0;
+    for (let c = 1; c < K; c++) if (probs.data[i * K + c] > probs.data[i * K + best]) best = c;
+    confusion[y[i] * K + best]++;
+    // soft counts break ties when the classifier makes no hard mistake between two classes
+    for (let c = 0; c < K; c++) confusion[y[i] * K + c] += 1e-6 * probs.data[i * K + c];
+  }
+  return Int32Array.from({ length: K }, (_, t) => {
+    let best = -1;
+    for (let c = 0; c < K; c++) if (c !== t && (best < 0 || confusion[t * K + c] > confusion[t * K + best])) best = c;
+    return best;
+  });
+}
+
+function precisionAtK(score, isError, k) {
+  const order = Array.from(score.keys()).sort((a, b) => score[b] - score[a] || a - b);
+  let hits = 0;
+  for (let j = 0; j < k; j++) hits += isError[order[j]];
+  return hits / k;
+}
+
+const stat = (xs) => {
+  const m = xs.reduce((a, b) => a + b, 0) / xs.length;
+  const s = Math.sqrt(xs.reduce((a, b) => a + (b - m) ** 2, 0) / Math.max(1, xs.length - 1));
+  return { mean: m, std: s, values: xs };
+};
+const pm = (s, digits = 3) => `${s.mean.toFixed(digits)} ± ${s.std.toFixed(digits)}`;
+
+// ---------- Part 1: detection ----------
+const METHODS = ["random", "lightweight", "dataheroes", "balanced", "label", "confident-learning"];
+const detection = {};
+const started = performance.now();
+for (const noise of ["uniform", "confusable"]) {
+  const acc = Object.fromEntries(METHODS.map((m) => [m, { precision: [], auroc: [] }]));
+  for (let seed = 1; seed <= SEEDS; seed++) {
+    const { x, y } = mixture(N, D, K, seed);
+    const xz = standardized(x);
+    const target = noise === "confusable" ? confusableTargets(xz, y) : null;
+    const noisy = addNoise(y, noise, target, seed);
+    const isError = Uint8Array.from(noisy, (v, i) => (v !== y[i] ? 1 : 0));
+    const errors = isError.reduce((a, b) => a + b, 0);
+    const index = CoresetIndex.build(x, noisy, { classes: Array.from({ length: K }, (_, c) => `c${c}`) });
+    const outlier = index.outlierScores();
+    const label = index.labelScores();
+    const ccl = (beta) => Float64Array.from(outlier, (o, i) => o - beta * (o - label[i])); // ln d_own − β ln d_other
+    const rng = createRng(seed + 7);
+    const probs = crossValPredictProba(xz, noisy, { folds: 5, seed, numClasses: K });
+    const scores = {
+      random: Float64Array.from({ length: N }, () => rng.random()),
+      lightweight: labelFreeScores(index, "lightweight"),
+      dataheroes: ccl(0),
+      balanced: ccl(0.5),
+      label: ccl(1),
+      "confident-learning": Float64Array.from(noisy, (c, i) => 1 - probs.data[i * K + c]),
+    };
+    for (const m of METHODS) {
+      acc[m].precision.push(precisionAtK(scores[m], isError, errors));
+      acc[m].auroc.push(auroc(scores[m], isError));
+    }
+    console.error(`${noise} seed ${seed}: ${METHODS.map((m) => `${m} ${acc[m].precision.at(-1).toFixed(3)}`).join(", ")}`);
+  }
+  detection[noise] = Object.fromEntries(METHODS.map((m) => [m, { precisionAtK: stat(acc[m].precision), auroc: stat(acc[m].auroc) }]));
+}
+const detectionSeconds = (performance.now() - started) / 1000;
+
+// ---------- Part 2: edit vs rebuild at BIG × 128 ----------
+const big = mixture(BIG, 128, 10, 99);
+const classes = Array.from({ length: 10 }, (_, c) => `c${c}`);
+let t = performance.now();
+const index = CoresetIndex.build(big.x, big.y, { classes });
+const buildMs = performance.now() - t;
+const rng = createRng(5);
+const relabelMs = [];
+const removeMs = [];
+for (let e = 0; e < EDITS; e++) {
+  const row = rng.int(BIG);
+  const to = (big.y[row] + 1 + rng.int(9)) % 10;
+  t = performance.now();
+  index.relabel([row], [to]);
+  relabelMs.push(performance.now() - t);
+}
+for (let e = 0; e < EDITS; e++) {
+  let row;
+  do row = rng.int(BIG);
+  while (!index.isLive(row));
+  t = performance.now();
+  index.remove([row]);
+  removeMs.push(performance.now() - t);
+}
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const update = {
+  rows: BIG,
+  dims: 128,
+  classes: 10,
+  buildSeconds: buildMs / 1000,
+  relabelMs: { median: median(relabelMs), max: Math.max(...relabelMs), values: relabelMs },
+  removeMs: { median: median(removeMs), max: Math.max(...removeMs), values: removeMs },
+};
+
+const machine = { cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version };
+const date = new Date().toISOString().slice(0, 10);
+writeFileSync(values.out, `${JSON.stringify({ date, machine, settings: { seeds: SEEDS, n: N, d: D, k: K, rate: RATE }, detection, detectionSeconds, update }, null, 2)}\n`);
+
+// Markdown for bench/RESULTS.md
+const lines = [];
+lines.push(`## Coreset importance (@assay/bench-coreset) — ${date}`, "");
+lines.push(`Machine: ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}. Synthetic anisotropic Gaussian mixtures`);
+lines.push(`(spec CI-20 recipe), K = ${K}, d = ${D}, n = ${N}, ${RATE * 100} % flips, seeds 1..${SEEDS}, mean ± std; k = number of flips.`, "");
+lines.push("| score | uniform P@k | uniform AUROC | confusable P@k | confusable AUROC |", "| --- | ---: | ---: | ---: | ---: |");
+for (const m of METHODS) {
+  const u = detection.uniform[m];
+  const c = detection.confusable[m];
+  lines.push(`| ${m} | ${pm(u.precisionAtK)} | ${pm(u.auroc)} | ${pm(c.precisionAtK)} | ${pm(c.auroc)} |`);
+}
+lines.push("", `Edits at ${BIG.toLocaleString("en")} × 128, K = 10: build (= rebuild) ${update.buildSeconds.toFixed(1)} s; one relabel median ${update.relabelMs.median.toFixed(0)} ms (max ${update.relabelMs.max.toFixed(0)}), one removal median ${update.removeMs.median.toFixed(0)} ms (max ${update.removeMs.max.toFixed(0)}), ${EDITS} of each.`);
+console.log(lines.join("\n"));

@@ -1,0 +1,115 @@
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { artifacts, createDataset, createRegistry, isAssayError, pipeline, serializeReport, type Report } from "@assay/core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { INSIGHTS_PRESET, duplicateGroupsArtifact, plugin } from "./index.js";
+import { suggestedCorrections } from "./corrections.js";
+import { applyCorrections, corrections, correctionsCsv, parseCorrectionsCsv, readCorrectionsCsv, writeCorrectionsCsv } from "./workflow.js";
+import { H_LABELS, H_NAMES, H_P } from "./test-fixtures.js";
+
+let report: Report;
+let dir: string;
+const ids = H_LABELS.map((_, i) => `img${i}`);
+
+beforeAll(async () => {
+  const dataset = createDataset({ name: "H", labels: H_LABELS, classes: H_NAMES, ids });
+  const registry = createRegistry().use(plugin);
+  report = await pipeline(dataset, { registry })
+    .use(INSIGHTS_PRESET.map((n) => registry.factory(n)!()))
+    .provide(artifacts.predProbs, { rows: 20, cols: 5, data: Float32Array.from(H_P.data) })
+    .provide(duplicateGroupsArtifact, [[0, 1], [5, 2, 7], [9, 10], [10, 11], [19, 15], [12, 16, 17]])
+    .run();
+  dir = await mkdtemp(join(tmpdir(), "assay-insights-"));
+});
+afterAll(async () => {
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+describe("corrections(report)", () => {
+  it("accepts every suggestion (also from the report's JSON)", () => {
+    const rows = corrections(JSON.parse(serializeReport(report)), { accept: "suggested" });
+    expect(rows.map((r) => [r.id, r.action, r.from, r.to])).toEqual([
+      ["img2", "relabel", "pole", "flagpole"],
+      ["img3", "relabel", "pole", "flagpole"],
+      ["img4", "relabel", "pole", "maypole"],
+      ["img11", "relabel", "maypole", "anole"],
+      ["img15", "relabel", "green lizard", "anole"],
+      ["img19", "relabel", "anole", "green lizard"],
+    ]);
+    expect(rows[0]!.reason).toMatch(/pole → flagpole \(2 examples\)/);
+  });
+
+  it("filters cells by class and can propose removal", () => {
+    expect(corrections(report, { accept: { given: ["pole"] } }).map((r) => r.id)).toEqual(["img2", "img3", "img4"]);
+    expect(corrections(report, { accept: { given: [0], suggested: ["maypole"], action: "remove" } })).toEqual([
+      { id: "img4", action: "remove", from: "pole", to: "", reason: "suggested-corrections: pole → maypole (1 example)" },
+    ]);
+    expect(() => corrections(report, { accept: { given: ["kangaroo"] } })).toThrow(/unknown class "kangaroo"/);
+    expect(() => corrections(report, { accept: "everything" as never })).toThrow(/accept must be/);
+  });
+
+  it("duplicates: relabel suspects; all: also remove sets without a majority", () => {
+    const dup = corrections(report, { accept: "duplicates" });
+    // [2,5,7] → suggested flagpole for img2; [15,19] → suggested green lizard for img19; [12,16,17] → suggested anole for img12
+    expect(dup.map((r) => [r.id, r.from, r.to])).toEqual([
+      ["img2", "pole", "flagpole"],
+      ["img12", "green lizard", "anole"],
+      ["img19", "anole", "green lizard"],
+    ]);
+    const all = corrections(report, { accept: "all" });
+    expect(all.map((r) => r.id)).toEqual(["img2", "img3", "img4", "img11", "img12", "img15", "img19"]);
+    expect(() => corrections({} as never)).toThrow(/not an assay report/);
+  });
+});
+
+describe("corrections files and manifests", () => {
+  it("round-trips CSV, quoting commas", async () => {
+    const rows = corrections(report);
+    const path = join(dir, "corrections.csv");
+    await writeCorrectionsCsv(path, rows);
+    const text = await readFile(path, "utf8");
+    expect(text.split("\n")[0]).toBe("id,action,from,to,reason");
+    expect(await readCorrectionsCsv(path)).toEqual(rows);
+    const odd = [{ id: "a,b", action: "relabel" as const, from: 'x"y', to: "z", reason: "r" }];
+    expect(parseCorrectionsCsv(correctionsCsv(odd))).toEqual(odd);
+    expect(() => parseCorrectionsCsv("id,action,from,to,reason\nx,delete,a,,r\n", "c.csv")).toThrow(/c.csv line 2: action "delete"/);
+  });
+
+  it("applies corrections to manifest rows", () => {
+    const manifest = ids.map((id, i) => ({ id, label: H_NAMES[H_LABELS[i]!]!, split: "train" }));
+    const rows = corrections(report, { accept: { given: ["pole"] } });
+    rows[2] = { ...rows[2]!, action: "remove", to: "" };
+    const fixed = applyCorrections(manifest, rows);
+    expect(fixed.relabeled).toEqual(["img2", "img3"]);
+    expect(fixed.removed).toEqual(["img4"]);
+    expect(fixed.rows).toHaveLength(19);
+    expect(fixed.rows[2]).toEqual({ id: "img2", label: "flagpole", split: "train" });
+    expect(manifest[2]!.label).toBe("pole");
+  });
+
+  it("bad input: a corrections file naming unknown samples; stale labels; duplicate ids", async () => {
+    const manifest = ids.map((id, i) => ({ id, label: H_NAMES[H_LABELS[i]!]! }));
+    const path = join(dir, "bad.csv");
+    await writeFile(path, "id,action,from,to,reason\nimg2,relabel,pole,flagpole,x\nimg99,relabel,pole,flagpole,x\nghost,remove,,,x\n");
+    let err: unknown;
+    try {
+      applyCorrections(manifest, await readCorrectionsCsv(path));
+    } catch (e) {
+      err = e;
+    }
+    expect(isAssayError(err, "INVALID_INPUT")).toBe(true);
+    expect((err as Error).message).toBe('the corrections name 2 samples not in the manifest (by "id"): "img99", "ghost"');
+    expect((err as { details: { unknown: string[] } }).details.unknown).toEqual(["img99", "ghost"]);
+    const stale = [{ id: "img5", action: "relabel" as const, from: "pole", to: "maypole", reason: "" }];
+    expect(() => applyCorrections(manifest, stale)).toThrow(/expect label "pole" but the manifest has "flagpole"/);
+    expect(applyCorrections(manifest, stale, { checkFrom: false }).relabeled).toEqual(["img5"]);
+    expect(() => applyCorrections(manifest, [stale[0]!, stale[0]!], { checkFrom: false })).toThrow(/twice/);
+    await expect(readCorrectionsCsv(join(dir, "missing.csv"))).rejects.toMatchObject({ code: "IO_ERROR" });
+  });
+
+  it("the label-array form is the §4.3 bulk fix", () => {
+    const t = suggestedCorrections(H_LABELS, H_P);
+    expect(applyCorrections(H_LABELS, t, { suggested: 1, action: "relabel" }).changed).toEqual([2, 3]);
+  });
+});
