@@ -95,15 +95,16 @@ async function buildTfjsModel(path) {
 async function child({ backend, batchSize, images, tfjsModel }) {
   const { createDataset, createRegistry } = await import("@assay/core");
   const onnx = await import("@assay/backend-onnx");
+  const io = await import("@assay/io");
   const pixels = loadImages(images);
   const n = pixels.length / 784;
   const dataset = createDataset({ images: { data: pixels, shape: [n, 28, 28] } });
   let provider = "-";
   const t0 = performance.now();
   if (backend === "preprocess-only") {
-    const spec = onnx.validatePreprocess({ width: 28, height: 28, channels: 1, channelOrder: "gray", layout: "NCHW", mean: [0.286], std: [0.353], pixelScale: 255, resize: "bilinear" });
+    const spec = io.validatePreprocess({ width: 28, height: 28, channels: 1, channelOrder: "gray", layout: "NCHW", mean: [0.286], std: [0.353], pixelScale: 255, resize: "bilinear" });
     let count = 0;
-    for await (const b of onnx.imageBatches(n, (i) => dataset.image(i), spec, { batchSize, concurrency: 2 })) count += b.indices.length;
+    for await (const b of io.imageBatches(n, (i) => dataset.image(i), spec, { batchSize, concurrency: 2 })) count += b.indices.length;
     provider = "(no model)";
   } else {
     const registry = createRegistry();
@@ -124,8 +125,8 @@ async function child({ backend, batchSize, images, tfjsModel }) {
     provider = loaded.provider;
     await loaded.dispose();
     const t1 = performance.now();
-    const emb = await onnx.modelEmbeddings({ model, predProbsOutput: "probs", batchSize }).run(ctx, {});
-    const probs = await onnx.modelPredProbs({ model }).run(ctx, {});
+    const emb = await io.modelEmbeddings({ model, predProbsOutput: "probs", batchSize }).run(ctx, {});
+    const probs = await io.modelPredProbs({ model }).run(ctx, {});
     if (emb.rows !== n || probs.rows !== n) throw new Error("row count mismatch");
     // time only the pass (not the one-off model load used to read the provider)
     const seconds = (performance.now() - t1) / 1000;

@@ -260,9 +260,10 @@ export function runCleaningLoop(data: CleaningData, options: CleaningOptions = {
   return { rows: n, testRows: test.rows, dims: train.cols, classes, noise: data.noise, initialErrors, rounds, perClass, seed, buildMs, records };
 }
 
-/** Format a result as one fixed-width table: a row per round per arm. */
+/** Format a result as one fixed-width table: a row per round per arm (plus "vs fresh" when verified). */
 export function renderTable(result: CleaningResult): string {
-  const header = ["arm", "round", "reviewed", "fixed", "left", "precision", "test acc", "macro AUROC", "select ms", "update ms"];
+  const verified = result.records.some((r) => !Number.isNaN(r.freshBuildDiff));
+  const header = ["arm", "round", "reviewed", "fixed", "left", "precision", "test acc", "macro AUROC", "select ms", "update ms", ...(verified ? ["vs fresh"] : [])];
   const lines = result.records.map((r) => [
     r.arm,
     String(r.round),
@@ -274,6 +275,7 @@ export function renderTable(result: CleaningResult): string {
     Number.isNaN(r.auroc) ? "-" : r.auroc.toFixed(4),
     r.selectMs.toFixed(0),
     r.updateMs.toFixed(1),
+    ...(verified ? [Number.isNaN(r.freshBuildDiff) ? "-" : r.freshBuildDiff.toExponential(1)] : []),
   ]);
   const widths = header.map((h, j) => Math.max(h.length, ...lines.map((l) => l[j]!.length)));
   const fmt = (cells: string[]): string => cells.map((c, j) => (j === 0 ? c.padEnd(widths[j]!) : c.padStart(widths[j]!))).join("  ");

@@ -3,7 +3,7 @@
  * loop on Fashion-MNIST encoder features, a table per round per arm, and out/results.json.
  *
  *   node dist/run.js [--rows N] [--rounds T] [--per-class B] [--noise dataset|uniform] [--rate R]
- *                    [--seed S] [--arms a,b,…] [--data DIR] [--model FILE] [--out FILE]
+ *                    [--seed S] [--arms a,b,…] [--data DIR] [--model FILE] [--out FILE] [--verify]
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, join, relative, resolve } from "node:path";
@@ -32,6 +32,7 @@ async function main(): Promise<void> {
       data: { type: "string" },
       model: { type: "string" },
       out: { type: "string", default: join(EXAMPLE_ROOT, "out/results.json") },
+      verify: { type: "boolean", default: false },
     },
   });
   const seed = Number(values.seed);
@@ -55,6 +56,7 @@ async function main(): Promise<void> {
     perClass: integer("per-class", values["per-class"])!,
     arms: values.arms.split(",").map((s) => s.trim()) as ArmName[],
     seed,
+    verifyIncremental: values.verify,
   });
   const totalMs = performance.now() - started;
 

@@ -27,7 +27,7 @@ async function main(): Promise<void> {
   console.log(`pipeline: ${report.nodes.map((n) => n.name).join(", ")} — ${(ms / 1000).toFixed(1)} s`);
   const c = gaps.cutoffs;
   console.log(`cut-offs: dispersion < ${c.dispersion?.toFixed(3) ?? "-"}, isotropy < ${c.isotropy?.toFixed(3) ?? "-"}, near-dup > ${c.nearDuplicate}\n`);
-  console.log(table);
+  console.log(table.trimEnd());
   const actions = report.findings.filter((f) => f.detector === "gaps").map((f) => `${f.type}(${String(f.data?.class)})`);
   console.log(`\ngap findings: ${actions.join(", ") || "none"}`);
   const out = resolve(values.out);
