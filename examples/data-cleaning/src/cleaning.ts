@@ -6,7 +6,7 @@
 import { createRegistry, pipeline, type Dataset, type Finding, type Report } from "@assay/core";
 import { clusterer, plugin as clustererPlugin } from "@assay/clusterer";
 import { duplicates, plugin as duplicatesPlugin } from "@assay/duplicates";
-import { loadDataset, plugin as ioPlugin } from "@assay/io";
+import { invalidBoxes, loadDataset, plugin as ioPlugin } from "@assay/io";
 import { knnGraph, plugin as labelIssuesPlugin } from "@assay/label-issues";
 import { imageStats, outliers, plugin as linterPlugin } from "@assay/linter";
 import { fourierEmbedding } from "./spectrum.js";
@@ -32,6 +32,12 @@ export interface CleaningOptions {
   stats?: string[];
   /** Outlier level on detection data (default `"both"`: images and boxes). */
   level?: "images" | "boxes" | "both";
+  /**
+   * Image-level near duplicates (hash and embedding). Default: on, except on detection datasets, whose
+   * canvases share one background, so whole-image hashes and the shift-invariant embedding pair up
+   * unrelated canvases; per-box exact duplicates and exact image duplicates are always on.
+   */
+  imageNearDuplicates?: boolean;
   /** Pipeline concurrency (default: the pipeline's). */
   concurrency?: number;
 }
@@ -86,13 +92,17 @@ export async function runCleaning(path: string, options: CleaningOptions = {}): 
     ...(options.format ? { format: options.format } : {}),
     ...(options.classes ? { classes: options.classes } : {}),
   });
-  const report = await pipeline(dataset, { registry: cleaningRegistry() })
+  const detection = dataset.task === "detection";
+  const near = options.imageNearDuplicates ?? !detection;
+  const flow = pipeline(dataset, { registry: cleaningRegistry() });
+  if (detection) flow.use(invalidBoxes());
+  const report = await flow
     .use(
       imageStats(),
       outliers({ stats: [...(options.stats ?? DEFAULT_STATS)], level: options.level ?? "both" }),
       fourierEmbedding(),
       knnGraph({ k: options.k ?? 10, metric: "euclidean" }),
-      duplicates({ hashes: options.hashes ?? ["phash"], embeddingDistance: options.embeddingDistance ?? 0.064 }),
+      duplicates(near ? { hashes: options.hashes ?? ["phash"], embeddingDistance: options.embeddingDistance ?? 0.064 } : { hashes: [] }),
       clusterer({ outlierThreshold: options.clusterOutlierThreshold ?? 3.5 }),
     )
     .run(options.concurrency === undefined ? {} : { concurrency: options.concurrency });
@@ -194,6 +204,10 @@ export function cleaningTable(dataset: Dataset, report: Report): CleaningRow[] {
         add(f.indices[0]!, { type: f.type, score: score(f), action: "review", detail: box + stats.map((s) => `${s.stat} ${s.side} (${fmt(s.value)})`).join(", ") });
         break;
       }
+      case "degenerate_box":
+      case "box_out_of_bounds":
+        add(f.indices[0]!, { type: f.type, score: score(f), action: "review", detail: `box ${f.data?.boxIndex} ${f.type === "degenerate_box" ? "has no area" : `extends ${fmt(f.score ?? 0)} px outside the image`}` });
+        break;
       case "invalid_box":
         add(f.indices[0]!, { type: f.type, score: null, action: "review", detail: `box ${f.data?.target} is empty or outside the image` });
         break;

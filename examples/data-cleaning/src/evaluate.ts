@@ -92,8 +92,7 @@ export function scoreDetection(root: string, ids: readonly string[], report: Rep
   const boxDup = (a: Side, b: Side) =>
     F.some((f) => {
       if (f.type !== "box_duplicate") return false;
-      const items = (f.data?.items as number[] | undefined) ?? f.indices;
-      return items.includes(at(a.image)) && items.includes(at(b.image));
+      return f.indices.includes(at(a.image)) && f.indices.includes(at(b.image));
     });
   const clean = (planted.clean_images as string[]).map(at);
   const fp = clean.filter((i) => flagged.has(i));
@@ -106,7 +105,12 @@ export function scoreDetection(root: string, ids: readonly string[], report: Rep
       (d) => holds(F, ["leakage"], at(d.original), at(d.copy)),
       (d) => d.copy,
     ),
-    invalidBoxes: recall(invalid, (b) => F.some((f) => f.type === "invalid_box" && f.indices[0] === at(b.image) && f.data?.target === b.box), (b) => `${b.image}#${b.box}`),
+    invalidBoxes: recall(invalid, (b) =>
+      F.some(
+        (f) =>
+          f.indices[0] === at(b.image) &&
+          ((f.type === "invalid_box" && f.data?.target === b.box) || (["degenerate_box", "box_out_of_bounds"].includes(f.type) && f.data?.boxIndex === b.box)),
+      ), (b) => `${b.image}#${b.box}`),
     darkImages: recall(planted.dark_images as { image: string }[], (d) => flagged.has(at(d.image)), (d) => d.image),
     emptyImages: recall(planted.empty_images as { image: string }[], (d) => flagged.has(at(d.image)), (d) => d.image),
     falsePositives: { flagged: fp.length, clean: clean.length, rate: fp.length / clean.length, ids: fp.map((i) => ids[i]!) },
