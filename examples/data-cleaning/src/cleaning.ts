@@ -129,7 +129,7 @@ const fmt = (x: number) => (Number.isInteger(x) ? String(x) : x.toPrecision(4));
 /**
  * Turn a report into the cleaning table, one row per flagged sample, sorted drop first, then by index.
  * Rules: unreadable → drop; exact duplicates → drop every copy but the kept one (the first in train);
- * leakage → the copies outside the kept one's split: drop for exact, review for near; near duplicates,
+ * leakage → the copies outside the kept one's split: drop for exact, review for near and for boxes (`box_leakage`); near duplicates,
  * cluster duplicates and box duplicates → review every member but the kept one; outliers, box outliers,
  * invalid boxes and cluster outliers → review. `potential_outlier` (HDBSCAN noise) never makes a row.
  * An unreadable image is left out of duplicate groups other than file-byte ones (it has no pixels).
@@ -175,17 +175,15 @@ export function cleaningTable(dataset: Dataset, report: Report): CleaningRow[] {
         break;
       }
       case "leakage": {
-        if (f.data?.level === "target") {
-          for (const m of f.indices) add(m, { type: "box_leakage", score: score(f), action: "review", detail: `box duplicated across splits ${Object.keys((f.data?.splits as object) ?? {}).join("/")}` });
-          break;
-        }
-        const members = pixels(f);
+        const box = f.data?.level === "target";
+        const members = box ? f.indices : pixels(f);
         if (members.length < 2) break;
         const kept = keeper(members, split);
         const exact = f.data?.dupType === "exact";
         for (const m of members) {
           if (split[m] === split[kept]) continue;
-          add(m, { type: f.type, score: score(f), action: exact ? "drop" : "review", detail: `${split[m]} copy of ${split[kept]} ${id(kept)} (${exact ? "exact" : "near"})` });
+          if (box) add(m, { type: "box_leakage", score: score(f), action: "review", detail: `a box also in ${split[kept]} ${id(kept)}` });
+          else add(m, { type: f.type, score: score(f), action: exact ? "drop" : "review", detail: `${split[m]} copy of ${split[kept]} ${id(kept)} (${exact ? "exact" : "near"})` });
         }
         break;
       }
