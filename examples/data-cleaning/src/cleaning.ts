@@ -8,7 +8,7 @@ import { clusterer, plugin as clustererPlugin } from "@assay/clusterer";
 import { duplicates, plugin as duplicatesPlugin } from "@assay/duplicates";
 import { invalidBoxes, loadDataset, plugin as ioPlugin } from "@assay/io";
 import { knnGraph, plugin as labelIssuesPlugin } from "@assay/label-issues";
-import { imageStats, outliers, plugin as linterPlugin } from "@assay/linter";
+import { imageStats, outliers, plugin as linterPlugin, type StatName } from "@assay/linter";
 import { fourierEmbedding } from "./spectrum.js";
 
 /** What the example does with each finding type. */
@@ -29,7 +29,7 @@ export interface CleaningOptions {
   /** z multiplier of the clusterer's distance-to-centre outliers (default 3.5 instead of 2.5). */
   clusterOutlierThreshold?: number;
   /** Statistics the linter thresholds (default: every statistic except skew and kurtosis). */
-  stats?: string[];
+  stats?: StatName[];
   /** Outlier level on detection data (default `"both"`: images and boxes). */
   level?: "images" | "boxes" | "both";
   /**
@@ -46,7 +46,7 @@ export interface CleaningOptions {
 export const DEFAULT_STATS = [
   "width", "height", "channels", "size", "aspect_ratio", "depth", "distance_center", "distance_edge",
   "mean", "std", "var", "entropy", "missing", "zeros", "brightness", "darkness", "contrast", "sharpness",
-] as const;
+] as const satisfies readonly StatName[];
 
 /** One reason a sample is in the cleaning table. */
 export interface Reason {
@@ -159,7 +159,7 @@ export function cleaningTable(dataset: Dataset, report: Report): CleaningRow[] {
   for (const f of report.findings) {
     switch (f.type) {
       case "unreadable_image":
-        add(f.indices[0]!, { type: f.type, score: null, action: "drop", detail: String(f.data?.reason ?? "cannot be decoded") });
+        add(f.indices[0]!, { type: f.type, score: null, action: "drop", detail: String(f.data?.reason ?? "cannot be decoded").replace(/^cannot decode image .+?\.[a-z]{3,4}: /i, "") });
         break;
       case "exact_duplicate":
       case "near_duplicate":
@@ -183,7 +183,7 @@ export function cleaningTable(dataset: Dataset, report: Report): CleaningRow[] {
         for (const m of members) {
           if (split[m] === split[kept]) continue;
           if (box) add(m, { type: "box_leakage", score: score(f), action: "review", detail: `a box also in ${split[kept]} ${id(kept)}` });
-          else add(m, { type: f.type, score: score(f), action: exact ? "drop" : "review", detail: `${split[m]} copy of ${split[kept]} ${id(kept)} (${exact ? "exact" : "near"})` });
+          else add(m, { type: f.type, score: score(f), action: exact ? "drop" : "review", detail: `${split[m]} copy of ${id(kept)} in ${split[kept]} (${exact ? "exact" : "near"})` });
         }
         break;
       }

@@ -36,6 +36,12 @@ describe("the insights preset on dataset H", () => {
       ["anole", [19]],
     ]);
     expect(report.results["class-health"]!.summary).toMatchObject({ health_score: 0.7, num_issues: 6, worst_class: "pole" });
+    // the joint and the mask are computed once, by the insights-basis extractor
+    expect(report.nodes.filter((n) => n.kind === "extractor").map((n) => n.name)).toEqual(["insights-basis"]);
+    // results keep the non-zero overlap rows only (the pure function keeps all K(K−1)/2)
+    const ch = report.results["class-health"]!.result as { overlappingClasses: unknown[]; joint: number[][] };
+    expect(ch.overlappingClasses).toHaveLength(4);
+    expect(ch.joint).toHaveLength(5);
     const onto = report.findings.filter((f) => f.type === "ontology_issue");
     expect(onto.map((f) => [f.data!.a, f.data!.b, f.severity])).toEqual([[0, 1, "info"], [3, 4, "info"], [0, 2, "info"]]);
     const dup = report.findings.filter((f) => f.type === "conflicting_duplicate_labels");
@@ -77,8 +83,9 @@ describe("the insights preset on dataset H", () => {
 
   it("bad input: class names whose count differs from K", async () => {
     const dataset = createDataset({ labels: H_LABELS, classes: [...H_NAMES, "extra"] });
-    const report = await pipeline(dataset).use(plugin.detectors[0]!()).provide(artifacts.predProbs, P32).run();
-    const node = report.nodes.find((n) => n.name === "class-health")!;
+    const report = await pipeline(dataset).use(plugin.extractors[0]!(), plugin.detectors[0]!()).provide(artifacts.predProbs, P32).run();
+    expect(report.nodes.find((n) => n.name === "class-health")!.status).toBe("skipped");
+    const node = report.nodes.find((n) => n.name === "insights-basis")!;
     expect(node.status).toBe("error");
     expect(node.error!.code).toBe("INVALID_INPUT");
     expect(node.error!.message).toMatch(/names 6 classes .* pred_probs has 5 columns/);

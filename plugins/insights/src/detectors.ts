@@ -1,14 +1,14 @@
-import { artifacts, defineArtifact, defineDetector, z, type Dataset, type DetectorOutput, type FindingInput, type KnnGraph, type NodeContext } from "@assay/core";
-import { findLabelIssues, getMultiLabelQualityScores } from "@assay/label-issues";
+import { artifacts, defineArtifact, defineDetector, defineExtractor, z, type Dataset, type DetectorOutput, type FindingInput, type KnnGraph, type NodeContext } from "@assay/core";
+import { estimateJoint, findLabelIssues, getMultiLabelQualityScores, numLabelIssues } from "@assay/label-issues";
 import { median } from "@assay/math";
-import { type HealthSummary, type OverlapRow, healthSummary } from "./class-health.js";
+import { type HealthSummary, type OverlapRow, overlapsFromJoint, rankFromJoint } from "./class-health.js";
 import { conflictingDuplicates, groupsFromKnn, type DuplicateConflicts } from "./conflicts.js";
 import { type CorrectionCell, type CorrectionTable, suggestedCorrections } from "./corrections.js";
 import { type DetectionLabel, type DetectionPrediction, detectionFindLabelIssues } from "./detection.js";
 import { PLUGIN_NAME, invalidInput } from "./errors.js";
 import { type MultiLabelCorrectionTable, type MultiLabelHealthSummary, multilabelCorrections, multilabelHealthSummary, multilabelRankedIssues } from "./multilabel.js";
 import { type OntologyReport, type OntologySource, type OntologyTree, type PairVerdict, ontologyRollup, readOntology } from "./ontology.js";
-import type { ProbMatrix } from "./validate.js";
+import { type ProbMatrix, toRows } from "./validate.js";
 
 /**
  * Duplicate groups as the duplicates lens (or any provider) hands them over: index lists, or group
@@ -92,6 +92,70 @@ function remapTable(t: CorrectionTable, view: LabeledView): CorrectionTable {
   return { ...t, cells, rows: cells.slice(0, t.rows.length) };
 }
 
+/**
+ * What every single-label insight starts from, computed once per run: the joint of (given, true) label,
+ * N, and the label-issues mask (label-issues' defaults), over the labelled rows.
+ */
+export interface InsightsBasis {
+  /** Dataset rows the basis covers (the labelled ones), ascending; absent when every row is labelled. */
+  rows?: Int32Array;
+  K: number;
+  N: number;
+  /** K×K joint, row-major (given row, true column). */
+  joint: Float64Array;
+  /** Label-issue mask over the covered rows (1 = flagged). */
+  mask: Uint8Array;
+  /** `num_label_issues` (off-diagonal estimate). */
+  numIssues: number;
+  /** Set when the dataset is not single-label classification. */
+  skipped?: string;
+}
+
+/** The `insights.basis` artifact (joint, mask, issue count), shared by the single-label insight detectors. */
+export const insightsBasisArtifact = defineArtifact<"insights.basis", InsightsBasis>("insights.basis");
+
+/** Extractor computing {@link InsightsBasis} once (confident learning via @assay/label-issues). */
+export const insightsBasis = defineExtractor({
+  name: "insights-basis",
+  version: VERSION,
+  plugin: PLUGIN_NAME,
+  description: "Joint of given/true labels and the label-issue mask, shared by the insight detectors",
+  options: z.object({}).strict(),
+  needs: [artifacts.predProbs],
+  provides: insightsBasisArtifact,
+  async run(ctx, inputs): Promise<InsightsBasis> {
+    if (ctx.dataset.task !== "classification") {
+      return { K: 0, N: 0, joint: new Float64Array(0), mask: new Uint8Array(0), numIssues: 0, skipped: `not single-label classification data (${ctx.dataset.task})` };
+    }
+    const view = labeledView(ctx, inputs.pred_probs);
+    const joint = estimateJoint(view.labels, view.P);
+    const mask = findLabelIssues(view.labels, view.P);
+    const numIssues = numLabelIssues(view.labels, view.P);
+    return { ...(view.rows ? { rows: view.rows } : {}), K: view.P.cols, N: view.labels.length, joint, mask, numIssues };
+  },
+});
+
+function checkBasis(basis: InsightsBasis, view: LabeledView): void {
+  if (basis.skipped !== undefined || basis.K !== view.P.cols || basis.mask.length !== view.labels.length) {
+    throw invalidInput(`the insights.basis artifact (${basis.skipped ?? `${basis.mask.length} rows, K ${basis.K}`}) does not match the dataset (${view.labels.length} labelled rows, K ${view.P.cols})`);
+  }
+}
+
+function summaryOf(basis: InsightsBasis, names: readonly string[], asymmetric: boolean, maxOverlapRows: number, fullJoint = false): HealthSummary {
+  const { joint: J, K, N } = basis;
+  return {
+    overallLabelHealthScore: 1 - basis.numIssues / N,
+    numIssues: basis.numIssues,
+    numExamples: N,
+    joint: fullJoint || K <= 100 ? toRows(J, K) : [],
+    classesByLabelQuality: rankFromJoint(J, N, names),
+    overlappingClasses: overlapsFromJoint(J, N, asymmetric, names)
+      .filter((r) => r.numOverlapping > 0)
+      .slice(0, maxOverlapRows),
+    classNames: [...names],
+  };
+}
+
 const fmt = (x: number, d = 3) => (Number.isInteger(x) ? String(x) : x.toFixed(d));
 const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? "" : "s"}`;
 
@@ -106,13 +170,17 @@ export const classHealthDetector = defineDetector({
     asymmetric: z.boolean().default(false),
     /** Classes at or below this label quality get a `warning` finding (others `info`). */
     warnBelow: z.number().min(0).max(1).default(0.9),
+    /** Overlap rows kept in the result (non-zero ones, largest first); the joint is included up to K = 100. */
+    maxOverlapRows: z.number().int().min(0).default(100),
   }).strict(),
-  needs: [artifacts.predProbs],
+  needs: [artifacts.predProbs, insightsBasisArtifact],
   async run(ctx, inputs, options): Promise<DetectorOutput<HealthSummary | Skipped>> {
     if (ctx.dataset.task !== "classification") return skip(ctx, `class-health needs single-label classification data (this dataset is ${ctx.dataset.task})`, false);
     const view = labeledView(ctx, inputs.pred_probs);
-    const summary = healthSummary({ labels: view.labels, predProbs: view.P, classNames: view.classNames, asymmetric: options.asymmetric });
-    const mask = findLabelIssues(view.labels, view.P);
+    const basis = inputs["insights.basis"];
+    checkBasis(basis, view);
+    const summary = summaryOf(basis, view.classNames, options.asymmetric, options.maxOverlapRows);
+    const mask = basis.mask;
     const byClass = new Map<number, number[]>();
     mask.forEach((m, i) => {
       if (!m) return;
@@ -167,13 +235,17 @@ export const overlappingClassesDetector = defineDetector({
     minOverlapCount: z.number().int().min(0).default(1),
     /** Class ontology (§6.1 tree, a JSON/YAML path, or an @assay/representation Ontology): adds relation and category. */
     ontology: ontologyOption,
+    /** Overlap rows kept in the result (non-zero ones, largest first). */
+    maxOverlapRows: z.number().int().min(0).default(100),
   }).strict(),
-  needs: [artifacts.predProbs],
+  needs: [artifacts.predProbs, insightsBasisArtifact],
   async run(ctx, inputs, options): Promise<DetectorOutput<OverlapResult | Skipped>> {
     if (ctx.dataset.task !== "classification") return skip(ctx, `overlapping-classes needs single-label classification data (this dataset is ${ctx.dataset.task})`, false);
     const view = labeledView(ctx, inputs.pred_probs);
-    const summary = healthSummary({ labels: view.labels, predProbs: view.P, classNames: view.classNames });
-    const table = remapTable(suggestedCorrections(view.labels, view.P, { classNames: view.classNames, maxRows: 0 }), view);
+    const basis = inputs["insights.basis"];
+    checkBasis(basis, view);
+    const summary = summaryOf(basis, view.classNames, false, Number.MAX_SAFE_INTEGER, options.ontology !== undefined);
+    const table = remapTable(suggestedCorrections(view.labels, view.P, { classNames: view.classNames, maxRows: 0, mask: basis.mask }), view);
     const onto = await resolveOntology(options.ontology);
     const rollup = onto ? ontologyRollup(onto, summary, table, { minOverlapCount: options.minOverlapCount }) : undefined;
     const rows = summary.overlappingClasses.filter((r) => r.numOverlapping >= options.minOverlapCount);
@@ -189,7 +261,7 @@ export const overlappingClassesDetector = defineDetector({
       };
     });
     return {
-      result: { overlappingClasses: summary.overlappingClasses, ...(rollup ? { verdicts: rollup.verdicts } : {}) },
+      result: { overlappingClasses: summary.overlappingClasses.slice(0, options.maxOverlapRows), ...(rollup ? { verdicts: rollup.verdicts } : {}) },
       findings,
       summary: { overlapping_pairs: rows.length, top_pair: rows[0] ? `${rows[0].classNameA} / ${rows[0].classNameB}` : null },
     };
@@ -206,7 +278,7 @@ export const suggestedCorrectionsDetector = defineDetector({
     /** Cells in the result's `rows` (0 = all); `cells` always has every cell. */
     maxRows: z.number().int().min(0).default(20),
   }).strict(),
-  needs: [artifacts.predProbs],
+  needs: [artifacts.predProbs, insightsBasisArtifact],
   async run(ctx, inputs, options): Promise<DetectorOutput<CorrectionTable | { multilabel: MultiLabelCorrectionTable } | Skipped>> {
     if (ctx.dataset.task === "multilabel") {
       const labels = multiLabelsOf(ctx.dataset);
@@ -223,7 +295,9 @@ export const suggestedCorrectionsDetector = defineDetector({
     }
     if (ctx.dataset.task !== "classification") return skip(ctx, `suggested-corrections needs classification data (this dataset is ${ctx.dataset.task})`, false);
     const view = labeledView(ctx, inputs.pred_probs);
-    const table = remapTable(suggestedCorrections(view.labels, view.P, { classNames: view.classNames, maxRows: options.maxRows }), view);
+    const basis = inputs["insights.basis"];
+    checkBasis(basis, view);
+    const table = remapTable(suggestedCorrections(view.labels, view.P, { classNames: view.classNames, maxRows: options.maxRows, mask: basis.mask }), view);
     const findings: FindingInput[] = table.cells.map((c) => ({
       type: "suggested_correction",
       indices: c.examples,
@@ -328,15 +402,17 @@ export const ontologyRollupDetector = defineDetector({
     depth: z.number().int().min(1).default(1),
     minOverlapCount: z.number().int().min(0).default(1),
   }).strict(),
-  needs: [artifacts.predProbs],
+  needs: [artifacts.predProbs, insightsBasisArtifact],
   async run(ctx, inputs, options): Promise<DetectorOutput<OntologyReport | Skipped>> {
     if (options.ontology === undefined) return skip(ctx, "no ontology given (option `ontology`)", false);
     if (ctx.dataset.task === "multilabel") return skip(ctx, "the ontology roll-up is not defined for multi-label data (dataset-insights §6.4)");
     if (ctx.dataset.task !== "classification") return skip(ctx, `ontology-rollup needs classification data (this dataset is ${ctx.dataset.task})`, false);
     const view = labeledView(ctx, inputs.pred_probs);
     const onto = (await resolveOntology(options.ontology))!;
-    const summary = healthSummary({ labels: view.labels, predProbs: view.P, classNames: view.classNames });
-    const table = remapTable(suggestedCorrections(view.labels, view.P, { classNames: view.classNames, maxRows: 0 }), view);
+    const basis = inputs["insights.basis"];
+    checkBasis(basis, view);
+    const summary = summaryOf(basis, view.classNames, false, 0, true);
+    const table = remapTable(suggestedCorrections(view.labels, view.P, { classNames: view.classNames, maxRows: 0, mask: basis.mask }), view);
     const report = ontologyRollup(onto, summary, table, { depth: options.depth, minOverlapCount: options.minOverlapCount });
     const findings: FindingInput[] = report.verdicts
       .filter((v) => v.category === "ontology")

@@ -8,6 +8,7 @@
 import { definePlugin } from "@assay/core";
 import {
   classHealthDetector,
+  insightsBasis,
   conflictingDuplicatesDetector,
   detectionLabelIssuesDetector,
   multilabelIssuesDetector,
@@ -127,6 +128,8 @@ export {
   detectionLabelIssuesDetector,
   detectionPredictionsArtifact,
   duplicateGroupsArtifact,
+  insightsBasis,
+  insightsBasisArtifact,
   multilabelIssuesDetector,
   ontologyRollupDetector,
   overlappingClassesDetector,
@@ -134,6 +137,7 @@ export {
   type ConflictResult,
   type DetectionResult,
   type DuplicateGroupsValue,
+  type InsightsBasis,
   type OverlapResult,
   type Skipped,
 } from "./detectors.js";
@@ -150,11 +154,12 @@ export const INSIGHTS_PRESET = [
   "detection-label-issues",
 ] as const;
 
-/** The plugin: seven detectors and the `insights` preset. */
+/** The plugin: the `insights-basis` extractor, seven detectors and the `insights` preset. */
 export const plugin = definePlugin({
   name: "@assay/insights",
   version: "0.1.0",
   description: "Class health, overlapping classes, suggested corrections, conflicting duplicates, ontology roll-up, multi-label and detection label issues",
+  extractors: [insightsBasis],
   detectors: [
     classHealthDetector,
     overlappingClassesDetector,

@@ -1,0 +1,14 @@
+import { tallSkinnyR, Mt19937 } from "/work/main/packages/math/dist/index.js";
+import { Matrix, SingularValueDecomposition } from "ml-matrix";
+const [n, d, nz, seed, levels] = process.argv.slice(2).map(Number);
+const rng = new Mt19937(seed);
+const X = new Float64Array(n * d);
+const cols = [];
+for (let c = 0; c < d; c++) if (rng.random() < nz / d) cols.push(c);
+for (let i = 0; i < n; i++) for (const c of cols) X[i * d + c] = Math.floor(rng.random() * levels) / levels;
+const p = d + 1;
+const { r, rows } = tallSkinnyR(n, p, (i, out) => { out[0] = 1; for (let c = 0; c < d; c++) out[c + 1] = X[i * d + c]; });
+const M = new Matrix(rows, d);
+for (let x = 0; x < rows; x++) for (let c = 0; c < d; c++) M.set(x, c, r[x * p + c + 1]);
+const svd = new SingularValueDecomposition(M, { computeLeftSingularVectors: false, computeRightSingularVectors: false, autoTranspose: true });
+console.log("ok", cols.length);
