@@ -1,7 +1,7 @@
 // End-to-end tests: the built CLI (dist/bin.js; run `pnpm --filter @assay/cli build` first) as a child process.
 import { execFile } from "node:child_process";
 import { access, mkdir, readFile, rm, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { delimiter, dirname, join } from "node:path";
 import { encodeNpy } from "@assay/io";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { binPath, makeProject } from "./test-fixtures.js";
@@ -13,13 +13,16 @@ interface Result {
 }
 
 let root: string;
+const cliPackageDir = dirname(dirname(binPath));
 
 function assay(args: string[], env: Record<string, string> = {}): Promise<Result> {
   return new Promise((resolveRun) => {
     execFile(
       process.execPath,
       [binPath, ...args],
-      { cwd: root, env: { PATH: process.env.PATH ?? "", CI: "true", NO_COLOR: "1", ...env }, timeout: 60_000 },
+      // Discovery is pinned to the temp project and the CLI's own dependencies, so the lenses the
+      // monorepo root links do not leak into these tests.
+      { cwd: root, env: { PATH: process.env.PATH ?? "", CI: "true", NO_COLOR: "1", ASSAY_PLUGIN_PATH: [root, cliPackageDir].join(delimiter), ...env }, timeout: 60_000 },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === "number" ? error.code : -1) : 0;
         resolveRun({ code, stdout, stderr });

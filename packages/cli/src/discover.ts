@@ -13,6 +13,8 @@ export interface DiscoverOptions {
    * earlier folders win when two hold the same package. Default: the current directory.
    */
   from?: readonly string[];
+  /** Also search every ancestor folder's `node_modules` (default true). */
+  ancestors?: boolean;
   /** Package names never imported (default {@link notPlugins}). */
   skip?: readonly string[];
 }
@@ -56,7 +58,8 @@ export async function discoverPlugins(options: DiscoverOptions = {}): Promise<Di
   const candidates = new Map<string, Candidate>();
   const seenDirs = new Set<string>();
   for (const start of options.from ?? [process.cwd()]) {
-    for (const nodeModules of ancestorsNodeModules(resolve(start))) {
+    const folders = options.ancestors === false ? [join(resolve(start), "node_modules")] : ancestorsNodeModules(resolve(start));
+    for (const nodeModules of folders) {
       if (seenDirs.has(nodeModules)) continue;
       seenDirs.add(nodeModules);
       for (const c of await listCandidates(nodeModules)) {

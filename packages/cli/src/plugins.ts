@@ -1,4 +1,4 @@
-import { dirname } from "node:path";
+import { delimiter, dirname } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { resolve } from "node:path";
 import { AssayError, createRegistry, type Registry } from "@assay/core";
@@ -6,7 +6,11 @@ import { type DiscoveredPlugin, discoverPlugins, pluginOf } from "./discover.js"
 
 /** Options of {@link buildRegistry}. */
 export interface BuildRegistryOptions {
-  /** Folders to discover plugins from (default: the current directory and the CLI's own folder). */
+  /**
+   * Folders to discover plugins from (default: the current directory and the CLI's own folder, each
+   * with its ancestors). The environment variable `ASSAY_PLUGIN_PATH` (folders separated by the
+   * platform's path delimiter) replaces the default with exactly those folders' `node_modules`.
+   */
   from?: readonly string[];
   /** Extra plugin modules to load by path or package name (`--plugin`); failures here are errors. */
   modules?: readonly string[];
@@ -32,7 +36,10 @@ export function cliDirectory(): string {
  */
 export async function buildRegistry(options: BuildRegistryOptions = {}): Promise<LoadedPlugins> {
   const registry = createRegistry();
-  const found = await discoverPlugins({ from: options.from ?? [process.cwd(), cliDirectory()] });
+  const pinned = process.env.ASSAY_PLUGIN_PATH?.split(delimiter).filter(Boolean);
+  const found = await discoverPlugins(
+    options.from ? { from: options.from } : pinned?.length ? { from: pinned, ancestors: false } : { from: [process.cwd(), cliDirectory()] },
+  );
   const warnings = [...found.warnings];
   const plugins: DiscoveredPlugin[] = [];
   for (const spec of options.modules ?? []) {

@@ -1,9 +1,9 @@
 /*
  * Small dense linear algebra in float64: Cholesky (with jitter), triangular solves and inverses,
- * quadratic forms, and singular values (tall-skinny QR, then ml-matrix's SVD of the small R factor).
+ * quadratic forms, and singular values (tall-skinny QR, then one-sided Jacobi with a sweep cap).
  * Matrices are row-major Float64Arrays with their size passed explicitly.
  */
-import { Matrix, SingularValueDecomposition } from "ml-matrix";
+import { invalidInput } from "./errors.js";
 
 /**
  * In-place Cholesky factorisation of a symmetric positive-definite p×p matrix stored row-major in
@@ -182,13 +182,105 @@ function householderInPlace(a: Float64Array, m: number, rows: number, p: number)
   return steps;
 }
 
-/** Singular values (descending) of a small dense row-major matrix. */
+/** Sweep cap of {@link orthogonalizeRows} (LAPACK's one-sided Jacobi `dgesvj` stops at 30). */
+export const JACOBI_MAX_SWEEPS = 60;
+
+/**
+ * One-sided (Hestenes) Jacobi on the rows of the r×c row-major `a`, in place: plane rotations of
+ * row pairs, cyclic by pairs, until every pair is orthogonal to working precision
+ * (|xᵢ·xⱼ| ≤ c·ε·‖xᵢ‖·‖xⱼ‖). Rotations from the left leave Aᵀ·A's row space intact, so on return the
+ * rows are σᵢ·vᵢᵀ (singular values times right singular vectors) in some order; the result is the row
+ * norms. Converges fastest with r ≤ c (reduce a tall matrix with {@link tallSkinnyR} first).
+ * Every sweep is bounded work, and after `maxSweeps` sweeps without convergence it throws instead of
+ * looping. Entries should be scaled so squares neither overflow nor underflow (|a| ≤ 1 is ideal).
+ *
+ * @throws AssayError `INVALID_INPUT` "did not converge after N sweeps".
+ */
+export function orthogonalizeRows(a: Float64Array, r: number, c: number, maxSweeps = JACOBI_MAX_SWEEPS, fn = "orthogonalizeRows"): Float64Array {
+  const tol = Math.max(c, 1) * 2.220446049250313e-16;
+  const norms = new Float64Array(r);
+  let converged = r < 2;
+  for (let sweep = 0; sweep < maxSweeps && !converged; sweep++) {
+    converged = true;
+    for (let p = 0; p < r - 1; p++) {
+      const op = p * c;
+      for (let q = p + 1; q < r; q++) {
+        const oq = q * c;
+        let alpha = 0;
+        let beta = 0;
+        let gamma = 0;
+        for (let j = 0; j < c; j++) {
+          const x = a[op + j]!;
+          const y = a[oq + j]!;
+          alpha += x * x;
+          beta += y * y;
+          gamma += x * y;
+        }
+        if (alpha === 0 || beta === 0) continue;
+        if (!(Math.abs(gamma) > tol * Math.sqrt(alpha) * Math.sqrt(beta))) continue;
+        converged = false;
+        // tan θ = t, the smaller root of t² + 2ζt − 1 = 0 with ζ = (β − α)/(2γ): makes the pair orthogonal.
+        const zeta = (beta - alpha) / (2 * gamma);
+        const az = Math.abs(zeta);
+        const t = (zeta >= 0 ? 1 : -1) / (az > 1e150 ? 2 * az : az + Math.sqrt(1 + zeta * zeta));
+        const cs = 1 / Math.sqrt(1 + t * t);
+        const sn = cs * t;
+        for (let j = 0; j < c; j++) {
+          const x = a[op + j]!;
+          const y = a[oq + j]!;
+          a[op + j] = cs * x - sn * y;
+          a[oq + j] = sn * x + cs * y;
+        }
+      }
+    }
+  }
+  if (!converged) {
+    throw invalidInput(fn, `one-sided Jacobi SVD did not converge after ${maxSweeps} sweeps (${r}×${c} matrix)`, { rows: r, cols: c, sweeps: maxSweeps });
+  }
+  for (let i = 0; i < r; i++) norms[i] = Math.sqrt(dot(a, i * c, a, i * c, c));
+  return norms;
+}
+
+/**
+ * Singular values (descending, min(rows, cols) of them) of a small dense row-major matrix: a tall
+ * matrix is first reduced to its R factor ({@link tallSkinnyR}), then the rows of the (scaled) short
+ * side are orthogonalised by one-sided Jacobi ({@link orthogonalizeRows}), which is accurate to a few
+ * ulps relative to the largest value and bounded: it throws rather than loop.
+ *
+ * @throws AssayError `INVALID_INPUT` for a NaN/±Infinity entry (naming row and column), a size that
+ * does not match `data`, or when Jacobi does not converge within {@link JACOBI_MAX_SWEEPS} sweeps.
+ */
 export function singularValues(data: Float64Array, rows: number, cols: number): Float64Array {
-  if (rows === 0 || cols === 0) return new Float64Array(0);
-  const mat = new Matrix(rows, cols);
-  for (let x = 0; x < rows; x++) for (let c = 0; c < cols; c++) mat.set(x, c, data[x * cols + c]!);
-  const svd = new SingularValueDecomposition(mat, { computeLeftSingularVectors: false, computeRightSingularVectors: false, autoTranspose: true });
-  return Float64Array.from(svd.diagonal, (v) => Math.max(0, v)).sort().reverse();
+  const fn = "singularValues";
+  if (!Number.isInteger(rows) || !Number.isInteger(cols) || rows < 0 || cols < 0 || data.length < rows * cols) {
+    throw invalidInput(fn, `a ${rows}×${cols} matrix needs ${rows * cols} values, got ${data.length}`, { rows, cols });
+  }
+  const count = Math.min(rows, cols);
+  if (count === 0) return new Float64Array(0);
+  let scale = 0;
+  for (let i = 0; i < rows * cols; i++) {
+    const v = data[i]!;
+    if (!Number.isFinite(v)) throw invalidInput(fn, `entry (${Math.floor(i / cols)}, ${i % cols}) is ${v}`, { row: Math.floor(i / cols), col: i % cols });
+    const av = Math.abs(v);
+    if (av > scale) scale = av;
+  }
+  if (scale === 0) return new Float64Array(count);
+  const inv = 1 / scale;
+  let work: Float64Array;
+  let r: number;
+  if (rows <= cols) {
+    work = new Float64Array(rows * cols);
+    for (let i = 0; i < rows * cols; i++) work[i] = data[i]! * inv;
+    r = rows;
+  } else {
+    ({ r: work, rows: r } = tallSkinnyR(rows, cols, (i, out) => {
+      for (let c = 0; c < cols; c++) out[c] = data[i * cols + c]! * inv;
+    }));
+  }
+  const norms = orthogonalizeRows(work, r, cols, JACOBI_MAX_SWEEPS, fn);
+  const out = new Float64Array(count);
+  for (let i = 0; i < r; i++) out[i] = norms[i]! * scale;
+  return out.sort().reverse();
 }
 
 /**
