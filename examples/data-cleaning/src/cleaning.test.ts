@@ -81,7 +81,9 @@ describe("cleaning workflow on the VOC detection set", () => {
     expect(score.duplicateBoxes.missed).toEqual([]);
     expect(score.duplicateImages.missed).toEqual([]);
     expect(score.imageLeakage.missed).toEqual([]);
-    expect(run.report.results.outliers!.summary).toMatchObject({ outlier_boxes: expect.any(Number) });
+    // per-box statistics are thresholded: the outside boxes are box outliers (their crop is partly missing)
+    expect((run.report.results.outliers!.summary as { outlier_boxes: number }).outlier_boxes).toBeGreaterThan(0);
+    expect(run.rows.find((r) => r.id === "JPEGImages/00080.png")?.action).toBe("drop"); // the val copy of a train canvas
   });
 
   it("reports every zero-area and outside box, the dark and the empty images", () => {

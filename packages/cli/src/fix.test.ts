@@ -1,9 +1,9 @@
 // End-to-end: `assay audit -d insights` then `assay fix` on the built CLI (dist/bin.js) as child processes.
 // Needs `pnpm --filter @assay/cli build` and `pnpm --filter @assay/insights build` first.
 import { execFile } from "node:child_process";
-import { access, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { access, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { delimiter, dirname, join, resolve } from "node:path";
 import { encodeNpy } from "@assay/io";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { binPath } from "./test-fixtures.js";
@@ -15,10 +15,15 @@ interface Result {
 }
 
 let root: string;
+const cliPackageDir = dirname(dirname(binPath));
+const pluginsDir = resolve(cliPackageDir, "../../plugins");
 
 function assay(args: string[]): Promise<Result> {
   return new Promise((done) => {
-    execFile(process.execPath, [binPath, ...args], { cwd: root, env: { PATH: process.env.PATH ?? "", CI: "true", NO_COLOR: "1" }, timeout: 120_000 }, (error, stdout, stderr) => {
+    // Discovery is pinned to the temp project (which links @assay/insights and @assay/label-issues, for
+    // its kNN graph) and the CLI's own dependencies.
+    const env = { PATH: process.env.PATH ?? "", CI: "true", NO_COLOR: "1", ASSAY_PLUGIN_PATH: [root, cliPackageDir].join(delimiter) };
+    execFile(process.execPath, [binPath, ...args], { cwd: root, env, timeout: 120_000 }, (error, stdout, stderr) => {
       done({ code: error ? (typeof error.code === "number" ? error.code : -1) : 0, stdout, stderr });
     });
   });
@@ -39,6 +44,8 @@ beforeAll(async () => {
     throw new Error(`${binPath} is missing: run \`pnpm --filter @assay/cli build\` before these tests`);
   });
   root = await mkdtemp(join(tmpdir(), "assay-fix-"));
+  await mkdir(join(root, "node_modules", "@assay"), { recursive: true });
+  for (const name of ["insights", "label-issues"]) await symlink(join(pluginsDir, name), join(root, "node_modules", "@assay", name), "dir");
   await writeFile(join(root, "labels.npy"), encodeNpy(labels));
   await writeFile(join(root, "pred_probs.npy"), encodeNpy(P, [20, 5]));
   await writeFile(join(root, "classes.txt"), "pole\nflagpole\nmaypole\ngreen lizard\nanole\n");

@@ -1,5 +1,5 @@
 import { readFile } from "node:fs/promises";
-import { dirname, join, resolve } from "node:path";
+import { delimiter, dirname, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { AssayError } from "@assay/core";
 import { type Command, Option } from "commander";
@@ -28,10 +28,14 @@ export interface FixOptions {
 
 /**
  * Import @assay/insights from the first `node_modules` reachable from the working directory or the CLI's
- * own folder (the same places plugin discovery looks), so the CLI needs no static dependency on it.
+ * own folder, or only from the folders of `ASSAY_PLUGIN_PATH` when it is set (the same places plugin
+ * discovery looks), so the CLI needs no static dependency on it.
  */
-export async function loadInsights(from: readonly string[] = [process.cwd(), cliDirectory()]): Promise<InsightsModule> {
-  for (const start of from) {
+export async function loadInsights(from?: readonly string[]): Promise<InsightsModule> {
+  const pinned = from === undefined ? process.env.ASSAY_PLUGIN_PATH?.split(delimiter).filter(Boolean) : undefined;
+  const starts = from ?? (pinned?.length ? pinned : [process.cwd(), cliDirectory()]);
+  const ancestors = !pinned?.length;
+  for (const start of starts) {
     let dir = resolve(start);
     for (;;) {
       const pkgDir = join(dir, "node_modules", ...INSIGHTS_PACKAGE.split("/"));
@@ -39,7 +43,7 @@ export async function loadInsights(from: readonly string[] = [process.cwd(), cli
       const entry = manifest === undefined ? undefined : entryOf(JSON.parse(manifest) as Record<string, never>);
       if (entry !== undefined) return (await import(pathToFileURL(join(pkgDir, entry)).href)) as InsightsModule;
       const parent = dirname(dir);
-      if (parent === dir) break;
+      if (!ancestors || parent === dir) break;
       dir = parent;
     }
   }

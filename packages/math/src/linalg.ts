@@ -199,13 +199,17 @@ export const JACOBI_MAX_SWEEPS = 60;
 export function orthogonalizeRows(a: Float64Array, r: number, c: number, maxSweeps = JACOBI_MAX_SWEEPS, fn = "orthogonalizeRows"): Float64Array {
   const tol = Math.max(c, 1) * 2.220446049250313e-16;
   const norms = new Float64Array(r);
-  let converged = r < 2;
+  // An exactly zero row stays zero under every rotation (its pairs are skipped), so leave it out.
+  const live: number[] = [];
+  for (let i = 0; i < r; i++) if (dot(a, i * c, a, i * c, c) > 0) live.push(i);
+  const m = live.length;
+  let converged = m < 2;
   for (let sweep = 0; sweep < maxSweeps && !converged; sweep++) {
     converged = true;
-    for (let p = 0; p < r - 1; p++) {
-      const op = p * c;
-      for (let q = p + 1; q < r; q++) {
-        const oq = q * c;
+    for (let ip = 0; ip < m - 1; ip++) {
+      const op = live[ip]! * c;
+      for (let iq = ip + 1; iq < m; iq++) {
+        const oq = live[iq]! * c;
         let alpha = 0;
         let beta = 0;
         let gamma = 0;

@@ -73,6 +73,41 @@ describe("PCA vs scikit-learn", () => {
   });
 });
 
+describe("bounded solvers on degenerate input", () => {
+  it("randomized: rank below the component count still gives orthonormal axes and the exact spectrum", () => {
+    // 30×8 of rank 2 (plus mean): columns 2..7 are combinations of columns 0 and 1.
+    const rng = new Mt19937(5);
+    const data = new Float32Array(30 * 8);
+    for (let i = 0; i < 30; i++) {
+      const a = rng.random();
+      const b = rng.random();
+      const row = [a, b, a + b, a - b, 2 * a, 0, 0.5 * b, a];
+      data.set(row, i * 8);
+    }
+    const X: Float32Matrix = { rows: 30, cols: 8, data };
+    const exact = fitPca(X, { components: 2, method: "exact" });
+    const r = fitPca(X, { components: 5, method: "randomized", seed: 0 });
+    expectClose(r.explainedVariance.subarray(0, 2), exact.explainedVariance, 1e-5);
+    for (let c = 2; c < 5; c++) expect(r.explainedVariance[c]!).toBeLessThan(1e-9);
+    const A = r.components.data;
+    for (let p = 0; p < 5; p++) {
+      for (let q = p; q < 5; q++) {
+        let s = 0;
+        for (let j = 0; j < 8; j++) s += A[p * 8 + j]! * A[q * 8 + j]!;
+        expect(Math.abs(s - (p === q ? 1 : 0))).toBeLessThan(1e-5);
+      }
+    }
+  });
+  it("exact: a matrix of 1e-30-sized values has the same axes as the unscaled one", () => {
+    const X = pcaData(11, 40, 6);
+    const tiny: Float32Matrix = { rows: 40, cols: 6, data: X.data.map((v) => v * 1e-30) };
+    const a = fitPca(X, { components: 3, method: "exact" });
+    const b = fitPca(tiny, { components: 3, method: "exact" });
+    expectClose(b.components.data, a.components.data, 1e-4);
+    expectClose(b.explainedVarianceRatio, a.explainedVarianceRatio, 1e-6);
+  });
+});
+
 describe("bad input", () => {
   it("components out of range, empty, NaN, dimension mismatch", async () => {
     const P = pcaData(11, 20, 5);

@@ -1,7 +1,8 @@
-import { EigenvalueDecomposition, Matrix, SingularValueDecomposition } from "ml-matrix";
+import { EigenvalueDecomposition, Matrix } from "ml-matrix";
 import type { Float32Matrix } from "@assay/core";
 import { checkInt, invalidInput, invalidOption } from "./errors.js";
 import { assertFinite, assertMatrix, columnMeans } from "./matrix.js";
+import { JACOBI_MAX_SWEEPS, orthogonalizeRows } from "./linalg.js";
 import { createRng } from "./rng.js";
 
 /** Options of {@link fitPca}. */
@@ -182,8 +183,13 @@ function toMl(flat: Float64Array, r: number, c: number): Matrix {
 
 /** Top-k eigenpairs of a symmetric matrix, decreasing eigenvalue; vectors as rows of a k×s array. */
 function topEigen(S: Float64Array, s: number, k: number): { values: Float64Array; vectors: Float64Array } {
-  const evd = new EigenvalueDecomposition(toMl(S, s, s), { assumeSymmetric: true });
-  const vals = evd.realEigenvalues;
+  // ml-matrix's QL iteration has no iteration cap; its stopping test |e| ≤ ε·max(|d| + |e|) can only fail
+  // to trigger when that bound underflows, so the matrix is scaled to max |entry| = 1 first.
+  let scale = 0;
+  for (let t = 0; t < S.length; t++) scale = Math.max(scale, Math.abs(S[t]!));
+  if (scale === 0) return { values: new Float64Array(k), vectors: identityRows(k, s) };
+  const evd = new EigenvalueDecomposition(toMl(S.map((v) => v / scale), s, s), { assumeSymmetric: true });
+  const vals = evd.realEigenvalues.map((v) => v * scale);
   const V = evd.eigenvectorMatrix;
   const order = vals.map((_, i) => i).sort((a, b) => vals[b]! - vals[a]! || a - b);
   const values = new Float64Array(k);
@@ -194,6 +200,12 @@ function topEigen(S: Float64Array, s: number, k: number): { values: Float64Array
     for (let j = 0; j < s; j++) vectors[c * s + j] = V.get(j, col);
   }
   return { values, vectors };
+}
+
+function identityRows(k: number, s: number): Float64Array {
+  const out = new Float64Array(k * s);
+  for (let c = 0; c < k; c++) out[c * s + c] = 1;
+  return out;
 }
 
 function exactCovariance(m: Float32Matrix, mean: Float64Array, k: number): { axes: Float64Array; ev: Float64Array } {
@@ -305,20 +317,48 @@ function randomized(m: Float32Matrix, mean: Float64Array, k: number, iters: numb
     Q = mulXc(m, mean, Z, l);
     orthonormalize(Q, n, l);
   }
-  // B = Qᵀ Xc (l×d) = (Xcᵀ Q)ᵀ; SVD of Bᵀ (d×l) gives the right singular vectors of B as its left ones.
+  // B = Qᵀ Xc (l×d) = (Xcᵀ Q)ᵀ. One-sided Jacobi on B's rows (bounded, see orthogonalizeRows) turns
+  // them into σᵢ·vᵢᵀ: the right singular vectors of B, i.e. the principal axes, without forming BᵀB.
   const Bt = mulXcT(m, mean, Q, l);
-  const svd = new SingularValueDecomposition(toMl(Bt, d, l), { autoTranspose: true, computeLeftSingularVectors: true, computeRightSingularVectors: false });
-  const s = svd.diagonal;
-  const U = svd.leftSingularVectors; // d×l
-  const order = s.map((_, i) => i).sort((a, b) => s[b]! - s[a]! || a - b);
+  let scale = 0;
+  for (let t = 0; t < Bt.length; t++) scale = Math.max(scale, Math.abs(Bt[t]!));
+  const inv = scale > 0 ? 1 / scale : 0;
+  const B = new Float64Array(l * d);
+  for (let j = 0; j < d; j++) for (let c = 0; c < l; c++) B[c * d + j] = Bt[j * l + c]! * inv;
+  const s = orthogonalizeRows(B, l, d, JACOBI_MAX_SWEEPS, "fitPca");
+  const order = Array.from(s.keys()).sort((a, b) => s[b]! - s[a]! || a - b);
   const axes = new Float64Array(k * d);
   const ev = new Float64Array(k);
   for (let c = 0; c < k; c++) {
-    const col = order[c]!;
-    ev[c] = (s[col]! * s[col]!) / (n - 1);
-    for (let j = 0; j < d; j++) axes[c * d + j] = U.get(j, col);
+    const row = order[c]!;
+    const sigma = s[row]! * scale;
+    ev[c] = (sigma * sigma) / (n - 1);
+    if (s[row]! > 0) for (let j = 0; j < d; j++) axes[c * d + j] = B[row * d + j]! / s[row]!;
+    else completeBasis(axes, c, d);
   }
   return { axes, ev };
+}
+
+/** Fill row c of `axes` with a unit vector orthogonal to rows 0..c−1 (Gram–Schmidt on e₀, e₁, …). */
+function completeBasis(axes: Float64Array, c: number, d: number): void {
+  for (let e = 0; e < d; e++) {
+    axes.fill(0, c * d, (c + 1) * d);
+    axes[c * d + e] = 1;
+    for (let pass = 0; pass < 2; pass++) {
+      for (let p = 0; p < c; p++) {
+        let dp = 0;
+        for (let j = 0; j < d; j++) dp += axes[c * d + j]! * axes[p * d + j]!;
+        for (let j = 0; j < d; j++) axes[c * d + j]! -= dp * axes[p * d + j]!;
+      }
+    }
+    let nrm = 0;
+    for (let j = 0; j < d; j++) nrm += axes[c * d + j]! * axes[c * d + j]!;
+    if (nrm > 0.5) {
+      nrm = Math.sqrt(nrm);
+      for (let j = 0; j < d; j++) axes[c * d + j]! /= nrm;
+      return;
+    }
+  }
 }
 
 /** svd_flip (v-based): make the largest-|value| entry of each component positive (first on ties). */

@@ -42,3 +42,23 @@ describe("coreset detector", () => {
     expect(JSON.stringify(node.error)).toMatch(/unknown class \\"bird\\"/);
   });
 });
+
+describe("coreset detector on small classes", () => {
+  it("warns about a class with fewer rows than features instead of failing, unless asked to", async () => {
+    const { artifacts } = await import("@assay/core");
+    const d = 6;
+    const n = 40;
+    const data = new Float32Array(n * d);
+    for (let i = 0; i < data.length; i++) data[i] = Math.sin(i * 12.9898) * 43758.5453 % 1;
+    const labels = Array.from({ length: n }, (_, i) => (i < 36 ? i % 2 : 2));
+    const dataset = createDataset({ labels, classes: ["a", "b", "small"] });
+    const embeddings = { rows: n, cols: d, data };
+    const warned = await pipeline(dataset).provide(artifacts.embeddings, embeddings).use(coreset()).run();
+    expect(warned.nodes[0]!.status).toBe("ok");
+    expect(warned.nodes[0]!.warnings).toEqual([
+      'class "small" has 4 rows but the features have 6 dimensions; its leverage is scored through the ridge and is less reliable',
+    ]);
+    const strict = await pipeline(dataset).provide(artifacts.embeddings, embeddings).use(coreset({ smallClass: "error" })).run();
+    expect(strict.nodes[0]!.error).toMatchObject({ code: "INVALID_INPUT" });
+  });
+});

@@ -25,8 +25,11 @@ export const coresetOptions = z.object({
   minClassSize: z.number().int().min(1).default(3),
   /** Rows per chunk of the tree. */
   chunkSize: z.number().int().min(1).default(8192),
-  /** A class with fewer rows than features: `error` (default) or `allow` (scored through the ridge). */
-  smallClass: z.enum(["error", "allow"]).default("error"),
+  /**
+   * A class with fewer rows than features: `warn` (default: scored through the ridge, with a warning
+   * naming the class, so one small class does not stop an audit), `allow` (silently) or `error`.
+   */
+  smallClass: z.enum(["warn", "error", "allow"]).default("warn"),
   /** `classMax`: report importance normalised per class (top item 1), as DataHeroes does. */
   normalize: z.enum(["none", "classMax"]).default("none"),
 });
@@ -100,8 +103,16 @@ export const coreset = defineDetector({
       maxDim: options.maxDim === 0 ? Number.POSITIVE_INFINITY : options.maxDim,
       minClassSize: options.minClassSize,
       chunkSize: options.chunkSize,
-      smallClass: options.smallClass,
+      smallClass: options.smallClass === "error" ? "error" : "allow",
     });
+    if (options.smallClass === "warn") {
+      const counts = index.classCounts();
+      counts.forEach((n, c) => {
+        if (n >= options.minClassSize && n < index.dim) {
+          ctx.warn(`class "${dataset.classes[c]}" has ${n} rows but the features have ${index.dim} dimensions; its leverage is scored through the ridge and is less reliable`);
+        }
+      });
+    }
     ctx.progress(1, 2);
     const topK = options.topK ?? (options.classSize === undefined ? Math.min(100, rows.length) : 0);
     const picked = importantSamples(index, {

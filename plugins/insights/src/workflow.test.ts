@@ -113,3 +113,36 @@ describe("corrections files and manifests", () => {
     expect(applyCorrections(H_LABELS, t, { suggested: 1, action: "relabel" }).changed).toEqual([2, 3]);
   });
 });
+
+describe("corrections from multi-label and detection reports", () => {
+  it("multi-label: one relabel per flagged example, sets joined by |", async () => {
+    const { M_LABELS, M_NAMES, M_P } = await import("./test-fixtures.js");
+    const dataset = createDataset({ multiLabels: M_LABELS, classes: M_NAMES });
+    const registry = createRegistry().use(plugin);
+    const r = await pipeline(dataset, { registry })
+      .use(registry.factory("suggested-corrections")!(), registry.factory("multilabel-issues")!())
+      .provide(artifacts.predProbs, { rows: 12, cols: 3, data: Float32Array.from(M_P.data) })
+      .run();
+    expect(corrections(r).map((c) => [c.id, c.action, c.from, c.to])).toEqual([
+      ["7", "relabel", "sign", ""],
+      ["8", "relabel", "light", "light|sign"],
+      ["11", "relabel", "", "car"],
+    ]);
+  });
+
+  it("detection: accept all proposes removing flagged images", async () => {
+    const { detectionPredictionsArtifact } = await import("./index.js");
+    const box = (x1: number, y1: number, x2: number, y2: number, label: number) => ({ x: x1, y: y1, width: x2 - x1, height: y2 - y1, label });
+    const dataset = createDataset({ boxes: [[box(0, 0, 10, 10, 0), box(20, 20, 30, 30, 1)], [box(0, 0, 10, 10, 0)], [box(0, 0, 10, 10, 1)], [box(0, 0, 10, 10, 0)]], classes: ["a", "b"] });
+    const preds = [
+      [[[0, 0, 10, 10, 0.99]], [[20, 20, 30, 30, 0.98]]],
+      [[[1, 1, 11, 11, 0.97]], [[40, 40, 50, 50, 0.96]]],
+      [[[0, 0, 10, 10, 0.98]], []],
+      [[[3, 3, 13, 13, 0.9]], []],
+    ];
+    const registry = createRegistry().use(plugin);
+    const r = await pipeline(dataset, { registry }).use(registry.factory("detection-label-issues")!()).provide(detectionPredictionsArtifact, preds).run();
+    expect(corrections(r, { accept: "all" }).map((c) => [c.id, c.action])).toEqual([["1", "remove"], ["2", "remove"]]);
+    expect(corrections(r, { accept: "suggested" })).toEqual([]);
+  });
+});
