@@ -72,6 +72,7 @@ export {
   dot,
   forwardSolve,
   invertLower,
+  invertSquare,
   JACOBI_MAX_SWEEPS,
   lowerQuadNorm,
   orthogonalizeRows,
@@ -81,5 +82,7 @@ export {
 } from "./linalg.js";
 export { lnGammaHalfInteger } from "./special.js";
 export { largestRemainder, roundHalfEven } from "./rounding.js";
+export { markSmallestNumpy, markSmallestStable, numpyArgsort, selectKth } from "./selection.js";
+export { firstNonProbabilityRow, softmaxRows } from "./probability.js";
 export { hashUniform, splitmix64 } from "./hash.js";
 export { macroRocAucOvr, rocAuc } from "./metrics.js";

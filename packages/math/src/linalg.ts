@@ -296,3 +296,43 @@ export function singularValuesOfRows(n: number, d: number, row: (i: number, out:
   const { r, rows } = tallSkinnyR(n, d, row);
   return singularValues(r, rows, d);
 }
+
+/**
+ * Inverse of a small dense square matrix (row-major, `size`×`size`) by Gauss–Jordan elimination with
+ * partial pivoting. A singular matrix (an exactly zero pivot) gives a matrix of NaN rather than throwing.
+ */
+export function invertSquare(m: ArrayLike<number>, size: number): Float64Array {
+  const a = Float64Array.from(m as ArrayLike<number>);
+  const inv = new Float64Array(size * size);
+  for (let i = 0; i < size; i++) inv[i * size + i] = 1;
+  for (let c = 0; c < size; c++) {
+    let p = c;
+    for (let r = c + 1; r < size; r++) if (Math.abs(a[r * size + c]!) > Math.abs(a[p * size + c]!)) p = r;
+    const pv = a[p * size + c]!;
+    if (pv === 0) return inv.fill(Number.NaN);
+    if (p !== c) {
+      for (let j = 0; j < size; j++) {
+        let t = a[c * size + j]!;
+        a[c * size + j] = a[p * size + j]!;
+        a[p * size + j] = t;
+        t = inv[c * size + j]!;
+        inv[c * size + j] = inv[p * size + j]!;
+        inv[p * size + j] = t;
+      }
+    }
+    for (let j = 0; j < size; j++) {
+      a[c * size + j]! /= pv;
+      inv[c * size + j]! /= pv;
+    }
+    for (let r = 0; r < size; r++) {
+      if (r === c) continue;
+      const f = a[r * size + c]!;
+      if (f === 0) continue;
+      for (let j = 0; j < size; j++) {
+        a[r * size + j]! -= f * a[c * size + j]!;
+        inv[r * size + j]! -= f * inv[c * size + j]!;
+      }
+    }
+  }
+  return inv;
+}

@@ -218,10 +218,11 @@ async function resolveOntology(value: unknown): Promise<OntologySource | undefin
   return value as OntologyTree;
 }
 
-function cellExamples(cells: readonly CorrectionCell[], a: number, b: number): number[] {
-  const out: number[] = [];
-  for (const c of cells) if ((c.given === a && c.suggested === b) || (c.given === b && c.suggested === a)) out.push(...c.examples);
-  return out.sort((x, y) => x - y);
+/** Members of the correction cells (a→b) and (b→a), ascending, looked up by pair. */
+function cellIndex(cells: readonly CorrectionCell[]): (a: number, b: number) => number[] {
+  const byPair = new Map<string, number[]>();
+  for (const c of cells) byPair.set(`${c.given}:${c.suggested}`, c.examples);
+  return (a, b) => [...(byPair.get(`${a}:${b}`) ?? []), ...(byPair.get(`${b}:${a}`) ?? [])].sort((x, y) => x - y);
 }
 
 /** Overlapping classes: pairs the joint says are confused, optionally with their ontology relation (§3, §9). */
@@ -249,11 +250,12 @@ export const overlappingClassesDetector = defineDetector({
     const onto = await resolveOntology(options.ontology);
     const rollup = onto ? ontologyRollup(onto, summary, table, { minOverlapCount: options.minOverlapCount }) : undefined;
     const rows = summary.overlappingClasses.filter((r) => r.numOverlapping >= options.minOverlapCount);
+    const cellExamples = cellIndex(table.cells);
     const findings: FindingInput[] = rows.map((r) => {
       const v = rollup?.verdicts.find((x) => x.a === r.classIndexA && x.b === r.classIndexB);
       return {
         type: "class_overlap",
-        indices: cellExamples(table.cells, r.classIndexA, r.classIndexB),
+        indices: cellExamples(r.classIndexA, r.classIndexB),
         score: r.jointProbability,
         severity: "warning" as const,
         message: `"${r.classNameA}" and "${r.classNameB}" overlap: about ${count(r.numOverlapping, "example")} (${fmt(100 * r.jointProbability, 1)}% of the data)${v ? `; ${v.relation} → ${v.advice}` : ""}`,
@@ -414,11 +416,12 @@ export const ontologyRollupDetector = defineDetector({
     const summary = summaryOf(basis, view.classNames, false, 0, true);
     const table = remapTable(suggestedCorrections(view.labels, view.P, { classNames: view.classNames, maxRows: 0, mask: basis.mask }), view);
     const report = ontologyRollup(onto, summary, table, { depth: options.depth, minOverlapCount: options.minOverlapCount });
+    const cellExamples = cellIndex(table.cells);
     const findings: FindingInput[] = report.verdicts
       .filter((v) => v.category === "ontology")
       .map((v) => ({
         type: "ontology_issue",
-        indices: cellExamples(table.cells, v.a, v.b),
+        indices: cellExamples(v.a, v.b),
         score: v.jointProbability,
         severity: "info" as const,
         message: `"${v.nameA}" / "${v.nameB}" (${v.relation}${v.general !== undefined ? `, general "${view.classNames[v.general]}"` : ""}): ${v.advice}`,

@@ -1,5 +1,5 @@
+import { markSmallestNumpy, numpyArgsort, roundHalfEven } from "@assay/math";
 import { invalidInput, invalidOption } from "./errors.js";
-import { markSmallestNumpy, numpyArgsort, roundHalfEven } from "./numerics-pending.js";
 import { argmaxRow, orderOf, scoresOf } from "./scores.js";
 import { thresholdsOf } from "./thresholds.js";
 import { FILTER_BY_MODES, type FilterBy, type LabelQualityMethod, type LabelsInput, type ProbMatrix, type WarningSink } from "./types.js";

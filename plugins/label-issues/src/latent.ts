@@ -1,6 +1,6 @@
+import { invertSquare } from "@assay/math";
 import { confidentJointOf } from "./confident-learning.js";
 import { invalidInput, invalidOption } from "./errors.js";
-import { invertSquare } from "./numerics-pending.js";
 import type { LabelsInput, ProbMatrix } from "./types.js";
 import { checkInputs } from "./validate.js";
 

@@ -1,6 +1,6 @@
+import { markSmallestStable } from "@assay/math";
 import { confidentJointOf, findLabelIssues } from "./confident-learning.js";
 import { invalidInput, invalidOption } from "./errors.js";
-import { markSmallestStable } from "./numerics-pending.js";
 import { scoresOf } from "./scores.js";
 import { thresholdsOf } from "./thresholds.js";
 import { FILTER_BY_MODES, type FilterBy, type LabelQualityMethod, type ProbMatrix, type WarningSink } from "./types.js";

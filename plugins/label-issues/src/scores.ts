@@ -1,6 +1,5 @@
 import { invalidInput, invalidOption } from "./errors.js";
-import { argsortStable } from "@assay/math";
-import { numpyArgsort } from "./numerics-pending.js";
+import { argsortStable, numpyArgsort } from "@assay/math";
 import { thresholdsOf } from "./thresholds.js";
 import type { LabelQualityMethod, LabelsInput, ProbMatrix } from "./types.js";
 import { type Checked, checkInputs } from "./validate.js";

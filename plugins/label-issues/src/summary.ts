@@ -1,6 +1,6 @@
+import { roundHalfEven } from "@assay/math";
 import { jointOf, numIssuesOf } from "./confident-learning.js";
 import { invalidInput } from "./errors.js";
-import { roundHalfEven } from "./numerics-pending.js";
 import type { LabelsInput, ProbMatrix } from "./types.js";
 import { checkInputs } from "./validate.js";
 
