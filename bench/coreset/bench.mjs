@@ -14,8 +14,7 @@ import { writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { parseArgs } from "node:util";
 import { CoresetIndex, labelFreeScores } from "@assay/coreset";
-import { columnMeans, columnVariances, createRng, crossValPredictProba, fitLogisticRegression } from "@assay/math";
-import { auroc } from "@assay/example-coreset-cleaning/dist/auroc.js";
+import { columnMeans, columnVariances, createRng, crossValPredictProba, fitLogisticRegression, rocAuc } from "@assay/math";
 
 const { values } = parseArgs({
   options: {
@@ -151,7 +150,7 @@ for (const noise of ["uniform", "confusable"]) {
     };
     for (const m of METHODS) {
       acc[m].precision.push(precisionAtK(scores[m], isError, errors));
-      acc[m].auroc.push(auroc(scores[m], isError));
+      acc[m].auroc.push(rocAuc(scores[m], isError));
     }
     console.error(`${noise} seed ${seed}: ${METHODS.map((m) => `${m} ${acc[m].precision.at(-1).toFixed(3)}`).join(", ")}`);
   }

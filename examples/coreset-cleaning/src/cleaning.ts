@@ -13,8 +13,7 @@
  */
 import { AssayError, type Float32Matrix } from "@assay/core";
 import { CoresetIndex, importantSamples, type Preset } from "@assay/coreset";
-import { columnMeans, columnVariances, createRng, crossValPredictProba, fitLogisticRegression } from "@assay/math";
-import { macroAuroc } from "./auroc.js";
+import { columnMeans, columnVariances, createRng, crossValPredictProba, fitLogisticRegression, macroRocAucOvr } from "@assay/math";
 import type { CleaningData } from "./features.js";
 
 /** The arms of the experiment. */
@@ -166,7 +165,7 @@ export function runCleaningLoop(data: CleaningData, options: CleaningOptions = {
       for (let c = 1; c < k; c++) if (probs.data[i * k + c]! > probs.data[i * k + best]!) best = c;
       if (best === testLabels[i]) correct++;
     }
-    return { accuracy: correct / probs.rows, auroc: macroAuroc(probs, testLabels) };
+    return { accuracy: correct / probs.rows, auroc: macroRocAucOvr(probs, testLabels) };
   };
 
   const initialErrors = countErrors(noisy, truth);

@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { AssayError, artifacts, createRegistry, defineDetector, defineExtractor, definePlugin, z } from "@assay/core";
@@ -49,10 +49,18 @@ describe("loadConfig", () => {
     expect(await code(loadConfig(join(dir, "bad.json")))).toMatch(/^INVALID_INPUT: config .*bad\.json is not valid JSON/);
     expect(await code(loadConfig(join(dir, "missing.json")))).toMatch(/^IO_ERROR: cannot read config .*missing\.json/);
     expect(await code(loadConfig(join(dir, "x.toml")))).toMatch(/^INVALID_INPUT: config .*x\.toml has an unknown extension/);
-    await writeFile(join(dir, "c.ts"), "export default {};\n");
-    if (typeof (process.features as { typescript?: unknown }).typescript !== "string") {
-      expect(await code(loadConfig(join(dir, "c.ts")))).toMatch(/cannot load TypeScript config .*c\.ts on Node .*rename it to \.mjs/);
-    }
+    await writeFile(join(dir, "broken.ts"), "export default { detectors: {\n");
+    expect(await code(loadConfig(join(dir, "broken.ts")))).toMatch(/^INVALID_INPUT: config .*broken\.ts is not valid TypeScript/);
+  });
+
+  it("loads a TypeScript config with types and a relative import", async () => {
+    await writeFile(join(dir, "shared.mjs"), "export const min = 3;\n");
+    await writeFile(
+      join(dir, "assay.config.ts"),
+      'import { min } from "./shared.mjs";\ninterface Options { min: number }\nconst rare: Options = { min };\nexport default { detectors: { "rare-class": rare } };\n',
+    );
+    expect(await loadConfig(join(dir, "assay.config.ts"))).toEqual({ detectors: { "rare-class": { min: 3 } } });
+    expect((await readdir(dir)).filter((f) => f.endsWith(".assay.mjs"))).toEqual([]);
   });
 
   it("checks the outer shape", async () => {

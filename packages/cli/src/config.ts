@@ -1,4 +1,4 @@
-import { readFile } from "node:fs/promises";
+import { readFile, rm, writeFile } from "node:fs/promises";
 import { extname, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { type AnyNode, AssayError, type Registry } from "@assay/core";
@@ -21,9 +21,10 @@ export const configExtensions = [".json", ".mjs", ".js", ".cjs", ".yaml", ".yml"
 
 /**
  * Read a config file: JSON, YAML, or a JavaScript module whose default export (or `config` export) is
- * the config object. TypeScript configs load only where Node itself can strip types (Node ≥ 22.6 with
- * type stripping); elsewhere the error says to use `.mjs`. The shape is checked; node options are
- * checked later against each node's schema by {@link configureNodes}.
+ * the config object. TypeScript configs load natively where Node strips types (Node ≥ 22.6), and on
+ * older Node through esbuild when it is installed (an optional peer dependency); otherwise the error
+ * says what to install or to use `.mjs`. The shape is checked; node options are checked later against
+ * each node's schema by {@link configureNodes}.
  */
 export async function loadConfig(path: string): Promise<AssayConfig> {
   const file = resolve(path);
@@ -45,16 +46,10 @@ export async function loadConfig(path: string): Promise<AssayConfig> {
       });
     }
   } else if ([".mjs", ".js", ".cjs", ".ts", ".mts"].includes(ext)) {
-    if ((ext === ".ts" || ext === ".mts") && !canStripTypes()) {
-      throw new AssayError(
-        "INVALID_INPUT",
-        `cannot load TypeScript config ${path} on Node ${process.versions.node} without extra tools; rename it to .mjs (plain JavaScript, same object) or use .json`,
-        { details: { file } },
-      );
-    }
+    const transpiled = (ext === ".ts" || ext === ".mts") && !canStripTypes() ? await transpileConfig(file, path) : undefined;
     let mod: Record<string, unknown>;
     try {
-      mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+      mod = (await import(pathToFileURL(transpiled ?? file).href)) as Record<string, unknown>;
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       const missing = code === "ERR_MODULE_NOT_FOUND" && String((error as Error).message).includes(file);
@@ -62,6 +57,8 @@ export async function loadConfig(path: string): Promise<AssayConfig> {
         details: { file },
         cause: error,
       });
+    } finally {
+      if (transpiled) await rm(transpiled, { force: true });
     }
     value = mod.default ?? mod.config;
     if (value && typeof value === "object" && "default" in value && Object.keys(value).length === 1) value = (value as { default: unknown }).default;
@@ -69,6 +66,38 @@ export async function loadConfig(path: string): Promise<AssayConfig> {
     throw new AssayError("INVALID_INPUT", `config ${path} has an unknown extension; use one of ${configExtensions.join(", ")}`, { details: { file } });
   }
   return checkConfigShape(value, path);
+}
+
+/**
+ * Compile a TypeScript config to a sibling `.mjs` file with esbuild (so its relative imports still
+ * resolve) and return that file's path; the caller deletes it after importing.
+ */
+async function transpileConfig(file: string, path: string): Promise<string> {
+  let esbuild: { transform(code: string, options: Record<string, unknown>): Promise<{ code: string }> };
+  try {
+    esbuild = (await import("esbuild")) as typeof esbuild;
+  } catch {
+    throw new AssayError(
+      "INVALID_INPUT",
+      `cannot load TypeScript config ${path} on Node ${process.versions.node}: install esbuild (npm install -D esbuild) so assay can compile it, or rename it to .mjs`,
+      { details: { file } },
+    );
+  }
+  let source: string;
+  try {
+    source = await readFile(file, "utf8");
+  } catch (error) {
+    throw new AssayError("IO_ERROR", `cannot read config ${path}: ${(error as Error).message}`, { details: { file }, cause: error });
+  }
+  let code: string;
+  try {
+    code = (await esbuild.transform(source, { loader: "ts", format: "esm", sourcefile: file })).code;
+  } catch (error) {
+    throw new AssayError("INVALID_INPUT", `config ${path} is not valid TypeScript: ${(error as Error).message.split("\n")[0]}`, { details: { file }, cause: error });
+  }
+  const out = `${file}.${process.pid}.assay.mjs`;
+  await writeFile(out, code);
+  return out;
 }
 
 function canStripTypes(): boolean {

@@ -26,8 +26,8 @@ Examples:
   $ assay audit --labels y.npy --pred-probs p.npy --classes names.txt --fail-on error
   $ assay audit ./data --config assay.config.mjs --cache .assay-cache
 
-Config files: .json, .yaml, .mjs or .js (default export). TypeScript (.ts) configs load only on a Node
-that strips types natively (Node >= 22.6); on Node 20 rename the file to .mjs.
+Config files: .json, .yaml, .mjs, .js (default export) or .ts. A .ts config loads natively on Node >= 22.6,
+and on Node 20 when esbuild is installed (npm install -D esbuild).
 Exit codes: 0 done; 1 --fail-on matched a finding; 2 error (bad input, option or file, or a lens named
 with --detectors failed). Without --detectors, a lens that fails is a warning and the rest still report.`;
 

@@ -44,7 +44,6 @@ export {
   type ModelPlan,
 } from "./model-config.js";
 export { modelEmbeddings, modelPredProbs, type ModelEmbeddingsOptions, type ModelPredProbsOptions } from "./model-extractors.js";
-export { firstNonProbabilityRow, softmaxRows } from "./numerics-pending.js";
 export { mapImages, type ImageFailure, type MapImagesOptions, type MapImagesResult } from "./map-images.js";
 export { readEmbeddings, writeEmbeddingsNpy, type ReadEmbeddingsOptions } from "./embeddings.js";
 export { writeFindingsCsv, writeReport } from "./writers.js";

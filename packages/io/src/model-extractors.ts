@@ -1,3 +1,4 @@
+import { firstNonProbabilityRow, softmaxRows } from "@assay/math";
 import { resolve as resolvePath } from "node:path";
 import {
   AssayError,
@@ -16,7 +17,6 @@ import {
 import { fileStamp } from "@assay/core/node";
 import { PLUGIN } from "./errors.js";
 import { detectModelFormat, modelFiles, pickOutput, planModel, readSidecar } from "./model-config.js";
-import { firstNonProbabilityRow, softmaxRows } from "./numerics-pending.js";
 import { imageBatches } from "./preprocess.js";
 
 /** Where each backend name and model format comes from, for "install this package" messages. */

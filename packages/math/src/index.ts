@@ -1,10 +1,14 @@
 /**
  * @assay/math — the shared numerics of assay: Float32 matrices, PCA, exact and HNSW kNN, descriptive
  * statistics, logistic regression, seeded RNGs (including numpy's MT19937 stream), union-find and
- * minimum spanning trees. Every lens uses these instead of re-implementing them.
+ * minimum spanning trees. Every lens uses these instead of re-implementing them. Also the shared
+ * `knn-graph` extractor (artifact `knn`) and the `plugin` that registers it.
  *
  * @packageDocumentation
  */
+import { definePlugin } from "@assay/core";
+import { knnGraph } from "./knn-graph.js";
+
 export type { Float32Matrix, KnnGraph } from "@assay/core";
 export {
   assertFinite,
@@ -52,6 +56,14 @@ export { createRng, Mt19937, numpyPermutation, type Rng } from "./rng.js";
 export { minimumSpanningTree, UnionFind, type DenseDistances, type SpanningTree } from "./graph.js";
 export { knn, knnQuery, radiusNeighbors, type KnnOptions, type Metric, type RadiusNeighbors, type RadiusOptions } from "./knn.js";
 export type { HnswOptions } from "./hnsw.js";
+export {
+  correctExactDuplicates,
+  defaultKnnMetric,
+  exactDuplicateGroups,
+  knnGraph,
+  type FeatureRows,
+  type MutableNeighbors,
+} from "./knn-graph.js";
 export { fitPca, pca, type Pca, type PcaOptions } from "./pca.js";
 export { minimizeLbfgs, type LbfgsOptions, type LbfgsResult, type ObjectiveWithGradient } from "./lbfgs.js";
 export {
@@ -86,3 +98,15 @@ export { markSmallestNumpy, markSmallestStable, numpyArgsort, selectKth } from "
 export { firstNonProbabilityRow, softmaxRows } from "./probability.js";
 export { hashUniform, splitmix64 } from "./hash.js";
 export { macroRocAucOvr, rocAuc } from "./metrics.js";
+
+/**
+ * The plugin: the shared `knn-graph` extractor (provides `knn` from `embeddings`). Register it next to
+ * any lens that reads `knn` (label-issues, duplicates, coverage, clusterer, insights):
+ * `createRegistry().use(mathPlugin).use(lensPlugin)`.
+ */
+export const plugin = definePlugin({
+  name: "@assay/math",
+  version: "0.1.0",
+  description: "Shared numerics; the shared kNN graph extractor",
+  extractors: [knnGraph],
+});

@@ -23,6 +23,22 @@ describe("rocAuc", () => {
     const tt = Array.from({ length: 500 }, (_, i) => (rng.random() < 0.3 + 0.4 * sc[i]! ? 1 : 0));
     expect(rocAuc(sc, tt)).toBeCloseTo(0.621614049692623, 14);
   });
+  it("equals the pairwise definition (ties one half) on 200 tied scores", () => {
+    const rng = new Mt19937(11);
+    const scores = Array.from({ length: 200 }, () => Math.round(rng.random() * 20) / 20);
+    const labels = scores.map((x) => (rng.random() < 0.3 + 0.4 * x ? 1 : 0));
+    let wins = 0;
+    let pairs = 0;
+    for (let i = 0; i < 200; i++) {
+      for (let j = 0; j < 200; j++) {
+        if (labels[i] !== 1 || labels[j] !== 0) continue;
+        pairs++;
+        wins += scores[i]! > scores[j]! ? 1 : scores[i] === scores[j] ? 0.5 : 0;
+      }
+    }
+    expect(pairs).toBeGreaterThan(1000);
+    expect(rocAuc(scores, labels)).toBe(wins / pairs);
+  });
   it("rejects one-class input, NaN and length mismatches", async () => {
     expect((await caught(() => rocAuc([1, 2], [1, 1]))).message).toMatch(/only one class/);
     expect((await caught(() => rocAuc([1, Number.NaN], [0, 1]))).message).toMatch(/sample 1/);

@@ -5,8 +5,8 @@ import {
   numLabelIssues,
   rankClassesByLabelQuality as liRank,
 } from "@assay/label-issues";
+import { roundHalfEven } from "@assay/math";
 import { invalidInput } from "./errors.js";
-import { roundHalfEven } from "./numerics-pending.js";
 import { type ProbMatrix, checkClassNames, checkLabels, checkMatrix, flatSquare, isMultiLabel, toRows } from "./validate.js";
 
 /** A K×K matrix: rows (`number[][]`) or flat row-major. */

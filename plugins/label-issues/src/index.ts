@@ -14,7 +14,6 @@ import {
   datalabNull,
   datalabOutlier,
   datalabUnderperformingGroup,
-  knnGraph,
   labelIssues,
 } from "./nodes.js";
 
@@ -81,11 +80,15 @@ export {
   type MultiLabelsInput,
 } from "./multilabel.js";
 export { OutOfDistribution, type OodParams } from "./ood.js";
+export { correctExactDuplicates, exactDuplicateGroups } from "@assay/math";
+/**
+ * The shared `knn-graph` extractor now lives in @assay/math (register `plugin` from "@assay/math").
+ * @deprecated import `knnGraph` from "@assay/math".
+ */
+export { knnGraph } from "@assay/math";
 export {
   buildKnnGraph,
-  correctExactDuplicates,
   defaultMetric,
-  exactDuplicateGroups,
   type BuildKnnGraphOptions,
   type FeatureMatrix,
   type GraphMetric,
@@ -121,7 +124,6 @@ export {
   datalabNull,
   datalabOutlier,
   datalabUnderperformingGroup,
-  knnGraph,
   labelIssues,
   type DatalabDetectorResult,
 } from "./nodes.js";
@@ -129,14 +131,15 @@ export { FILTER_BY_MODES, type FilterBy, type LabelQualityMethod, type LabelsInp
 export { PLUGIN_NAME } from "./errors.js";
 
 /**
- * The plugin: the `knn-graph` and `cross-val-pred-probs` extractors, the eight Datalab detectors, and
- * the `datalab` preset (cleanlab's default checks, in its order).
+ * The plugin: the `cross-val-pred-probs` extractor, the eight Datalab detectors, and the `datalab`
+ * preset (cleanlab's default checks, in its order). The graph checks read the shared `knn` artifact:
+ * register @assay/math's `plugin` too (its `knn-graph` extractor), or provide `knn` yourself.
  */
 export const plugin = definePlugin({
   name: "@assay/label-issues",
   version: "0.1.0",
   description: "Label errors by confident learning, OOD scores and the Datalab checks",
-  extractors: [knnGraph, crossValPredProbs],
+  extractors: [crossValPredProbs],
   detectors: [
     datalabNull,
     labelIssues,

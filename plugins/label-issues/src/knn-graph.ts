@@ -1,4 +1,4 @@
-import { knn } from "@assay/math";
+import { correctExactDuplicates, defaultKnnMetric, knn } from "@assay/math";
 import { invalidInput } from "./errors.js";
 
 /** Feature vectors, N rows × d columns, row-major. Float64 data keeps full precision. */
@@ -25,10 +25,8 @@ export interface NeighborGraph {
   readonly method?: "exact" | "hnsw";
 }
 
-/** cleanlab's default metric rule: more than 3 feature columns → cosine, otherwise Euclidean. */
-export function defaultMetric(cols: number): GraphMetric {
-  return cols > 3 ? "cosine" : "euclidean";
-}
+/** cleanlab's default metric rule: more than 3 feature columns → cosine, otherwise Euclidean (@assay/math `defaultKnnMetric`). */
+export const defaultMetric: (cols: number) => GraphMetric = defaultKnnMetric;
 
 /** Options of {@link buildKnnGraph}. */
 export interface BuildKnnGraphOptions {
@@ -48,9 +46,10 @@ const EXTRA_CANDIDATES = 8;
 
 /**
  * The k-nearest-neighbour graph cleanlab's OutOfDistribution and Datalab build: self excluded, nearest
- * first with ties by index, distances recomputed in float64 (Euclidean, or 1 − cos as scikit-learn
- * computes it), then the exact-duplicate correction (OOD §2.1 step 4).
- * The candidate search runs on @assay/math's `knn`.
+ * first with ties by index, distances recomputed in float64 from the features as given (Euclidean, or
+ * 1 − cos as scikit-learn computes it), then the exact-duplicate correction (OOD §2.1 step 4, @assay/math
+ * `correctExactDuplicates`). The candidate search runs on @assay/math's `knn`. Pipelines use the shared
+ * `knn-graph` extractor of @assay/math instead (same construction on float32 embeddings).
  */
 export async function buildKnnGraph(features: FeatureMatrix, options: BuildKnnGraphOptions): Promise<NeighborGraph> {
   const { rows: n, cols: d, data } = features;
@@ -127,78 +126,4 @@ function cosineDistance(u: Float64Array, a: number, b: number, d: number): numbe
   for (let c = 0; c < d; c++) s += u[a * d + c]! * u[b * d + c]!;
   const v = 1 - s;
   return v < 0 ? 0 : v > 2 ? 2 : v;
-}
-
-/** Groups of exactly equal rows (size ≥ 2), members ascending, groups ordered by first member. */
-export function exactDuplicateGroups(features: FeatureMatrix): number[][] {
-  const { rows: n, cols: d, data } = features;
-  const buckets = new Map<number, number[][]>();
-  const groups: number[][] = [];
-  const scratch = new Float64Array(1);
-  const words = new Uint32Array(scratch.buffer);
-  for (let i = 0; i < n; i++) {
-    let h = 0x811c9dc5;
-    for (let c = 0; c < d; c++) {
-      scratch[0] = data[i * d + c]! + 0; // −0 hashes like 0
-      h = Math.imul(h ^ words[0]!, 16777619);
-      h = Math.imul(h ^ words[1]!, 16777619);
-    }
-    h >>>= 0;
-    let list = buckets.get(h);
-    if (!list) buckets.set(h, (list = []));
-    let placed = false;
-    for (const grp of list) {
-      const r = grp[0]!;
-      let eq = true;
-      for (let c = 0; c < d && eq; c++) eq = data[r * d + c] === data[i * d + c];
-      if (eq) {
-        grp.push(i);
-        placed = true;
-        break;
-      }
-    }
-    if (!placed) {
-      const grp = [i];
-      list.push(grp);
-      groups.push(grp);
-    }
-  }
-  return groups.filter((g) => g.length >= 2);
-}
-
-/** cleanlab's exact-duplicate correction of a kNN graph (in place). */
-export function correctExactDuplicates(graph: NeighborGraph, features: FeatureMatrix): void {
-  const { k, indices, distances } = graph;
-  for (const G of exactDuplicateGroups(features)) {
-    const g = G.length;
-    if (g >= k + 1) {
-      const head = G.slice(0, k + 1);
-      for (const member of G) {
-        const nbrs = head.includes(member) ? head.filter((x) => x !== member) : G.slice(0, k);
-        for (let j = 0; j < k; j++) {
-          indices[member * k + j] = nbrs[j]!;
-          distances[member * k + j] = 0;
-        }
-      }
-    } else {
-      const inG = new Set(G);
-      const m = g - 1;
-      for (const member of G) {
-        const others = G.filter((x) => x !== member);
-        const rest: [number, number][] = [];
-        for (let j = 0; j < k && rest.length < k - m; j++) {
-          const o = indices[member * k + j]!;
-          if (!inG.has(o)) rest.push([o, distances[member * k + j]!]);
-        }
-        for (let j = 0; j < m; j++) {
-          indices[member * k + j] = others[j]!;
-          distances[member * k + j] = 0;
-        }
-        for (let j = 0; j < rest.length; j++) {
-          indices[member * k + m + j] = rest[j]![0];
-          distances[member * k + m + j] = rest[j]![1];
-        }
-      }
-    }
-  }
 }

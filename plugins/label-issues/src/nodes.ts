@@ -37,47 +37,6 @@ export type DatalabDetectorResult = CheckResult;
 // ───────────────────────────── extractors ─────────────────────────────
 
 /**
- * Extractor: the shared k-nearest-neighbour graph (`artifacts.knn`) over `artifacts.embeddings`, built
- * the way cleanlab's Datalab builds it (self excluded, cosine for more than 3 columns else Euclidean,
- * exact-duplicate correction). Every graph-based Datalab check reads this one artifact.
- */
-export const knnGraph = defineExtractor({
-  name: "knn-graph",
-  version: VERSION,
-  plugin: PLUGIN_NAME,
-  description: "Shared k-nearest-neighbour graph over the embeddings (Datalab construction, duplicate-corrected)",
-  options: z.object({
-    /** Neighbours per row (default 10, Datalab's default). */
-    k: z.number().int().min(1).default(10),
-    /** Default: cosine for more than 3 embedding columns, Euclidean otherwise. */
-    metric: z.enum(["euclidean", "cosine"]).optional(),
-    /** Neighbour search: exact, approximate HNSW, or auto (exact up to ~28k×64). */
-    method: z.enum(["exact", "hnsw", "auto"]).default("auto"),
-  }),
-  needs: [artifacts.embeddings],
-  provides: artifacts.knn,
-  async run(ctx, inputs, options): Promise<KnnGraph> {
-    const emb = checkRows(inputs.embeddings, ctx.dataset, "embeddings", "knn-graph");
-    const g = await buildKnnGraph(emb, {
-      k: options.k,
-      method: options.method,
-      signal: ctx.signal,
-      onProgress: (d, t) => ctx.progress(d, t),
-      ...(options.metric ? { metric: options.metric } : {}),
-    });
-    return {
-      rows: g.rows,
-      k: g.k,
-      metric: g.metric,
-      indices: g.indices,
-      distances: g.distances instanceof Float32Array ? g.distances : Float32Array.from(g.distances),
-      includesSelf: false,
-      method: g.method ?? "exact",
-    };
-  },
-});
-
-/**
  * Extractor: out-of-sample `artifacts.predProbs` from `artifacts.embeddings` by stratified k-fold
  * cross-validated multinomial logistic regression (@assay/math `crossValPredictProba`). Unlabelled rows
  * are predicted by a model fitted on every labelled row.
