@@ -27,6 +27,9 @@ export interface RasterImage {
   data: Uint8Array | Uint16Array;
 }
 
+/** What a dataset fingerprint covers: everything, or the data without its labels. */
+export type FingerprintScope = "all" | "content";
+
 /** One row of a dataset, as a plain object. */
 export interface Sample {
   /** Row index in the dataset (0-based). */
@@ -74,8 +77,12 @@ export interface Dataset {
   image(index: number, options?: { signal?: AbortSignal }): Promise<RasterImage>;
   /** The raw encoded bytes of row `index`'s file, when images come from files. */
   imageBytes?(index: number): Promise<Uint8Array>;
-  /** A content hash of ids, labels, sources and (for in-memory images) pixels; keys the disk cache. */
-  fingerprint(): string;
+  /**
+   * A content hash that keys the disk cache. `"all"` (default) covers ids, sources, pixels (for
+   * in-memory images), box geometry, splits, classes and every label; `"content"` leaves out classes
+   * and labels, so outputs that do not read labels (embeddings, image statistics) survive a relabel.
+   */
+  fingerprint(scope?: FingerprintScope): string;
 }
 
 /** In-memory images: one flat uint8 array of N images of identical shape (N×H×W or N×H×W×C). */
@@ -183,7 +190,7 @@ export function createDataset(options: CreateDatasetOptions): Dataset {
   const tensor = options.images && typeof options.images !== "function" ? checkTensor(options.images, size) : undefined;
   const decode = typeof options.images === "function" ? options.images : undefined;
 
-  let fingerprint: string | undefined;
+  const fingerprints: Partial<Record<FingerprintScope, string>> = {};
   const dataset: Dataset = {
     name,
     size,
@@ -218,19 +225,23 @@ export function createDataset(options: CreateDatasetOptions): Dataset {
       if (decode) return decode(index);
       throw new AssayError("INVALID_INPUT", `dataset "${name}" has no images`, { details: { index } });
     },
-    fingerprint() {
-      if (fingerprint !== undefined) return fingerprint;
-      const h = new Hasher().string(name).number(size).string(task).string(options.fingerprintSalt ?? "");
-      for (const c of classes) h.string(c);
+    fingerprint(scope = "all") {
+      const cached = fingerprints[scope];
+      if (cached !== undefined) return cached;
+      const h = new Hasher().string(name).number(size).string(options.fingerprintSalt ?? "");
       for (const id of ids) h.string(id);
-      h.bytes(labels);
-      options.multiLabels?.forEach((row) => h.string(row.join(",")));
-      options.boxes?.forEach((row) => row.forEach((b) => h.number(b.x).number(b.y).number(b.width).number(b.height).number(b.label)));
+      options.boxes?.forEach((row) => row.forEach((b) => h.number(b.x).number(b.y).number(b.width).number(b.height)));
       options.sources?.forEach((s) => h.string(s));
       for (const [split, rows] of Object.entries(splits)) h.string(split).bytes(rows);
       if (tensor) h.bytes(tensor.data);
-      fingerprint = h.digest();
-      return fingerprint;
+      if (scope === "all") {
+        h.string(task);
+        for (const c of classes) h.string(c);
+        h.bytes(labels);
+        options.multiLabels?.forEach((row) => h.string(row.join(",")));
+        options.boxes?.forEach((row) => row.forEach((b) => h.number(b.label)));
+      }
+      return (fingerprints[scope] = h.digest());
     },
   };
   if (options.imageBytes) dataset.imageBytes = options.imageBytes;

@@ -33,6 +33,7 @@ export {
   type Box,
   type CreateDatasetOptions,
   type Dataset,
+  type FingerprintScope,
   type ImageTensor,
   type RasterImage,
   type Sample,

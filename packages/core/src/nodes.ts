@@ -62,6 +62,11 @@ export interface Extractor<
    * the contents of a model file the options name by path.
    */
   readonly cacheSalt?: () => Promise<string>;
+  /**
+   * Whether the output depends on the dataset's labels (default true). An extractor that reads only
+   * pixels, files or other artifacts sets it to false, so its cached output survives a relabel.
+   */
+  readonly readsLabels?: boolean;
   run(ctx: NodeContext, inputs: NodeInputs<Needs, Wants>): Promise<ValueOf<Provides>>;
 }
 
@@ -127,6 +132,8 @@ export function defineExtractor<
     cacheable?: boolean;
     /** Extra cache-key text computed from the options (e.g. a model file's size and mtime). */
     cacheSalt?: (options: z.output<S>) => Promise<string>;
+    /** Whether the output depends on the dataset's labels (default true); see {@link Extractor.readsLabels}. */
+    readsLabels?: boolean;
     run(ctx: NodeContext, inputs: NodeInputs<Needs, Wants>, options: z.output<S>): Promise<ValueOf<Provides>>;
   },
 ): ExtractorFactory<S, Extractor<Needs, Provides, z.output<S>, Wants>> {
@@ -143,6 +150,7 @@ export function defineExtractor<
       ...node,
       ...(spec.cacheable === undefined ? {} : { cacheable: spec.cacheable }),
       ...(salt === undefined ? {} : { cacheSalt: () => salt(options) }),
+      ...(spec.readsLabels === undefined ? {} : { readsLabels: spec.readsLabels }),
     });
   };
   return annotate(create, spec, "extractor", spec.provides);

@@ -186,6 +186,34 @@ describe("running", () => {
     expect(report.results["on-squares"]!.summary).toEqual({ flagged: 3 });
   });
 
+  it("runs a detector without an optional input whose provider failed, with a warning", async () => {
+    const broken = defineExtractor({
+      name: "broken-cubes",
+      version: "1",
+      options: z.object({}),
+      needs: [],
+      provides: cubes,
+      run: async () => {
+        throw new Error("no cubes today");
+      },
+    });
+    const flexible = defineDetector({
+      name: "flexible",
+      version: "1",
+      options: z.object({}),
+      needs: [],
+      wants: [cubes],
+      run: async (_ctx, inputs) => ({ result: { hadCubes: "test.cubes" in inputs }, findings: [] }),
+    });
+    const report = await pipeline(dataset).use(broken(), flexible()).run();
+    expect(report.nodes.map((n) => [n.name, n.status])).toEqual([
+      ["broken-cubes", "error"],
+      ["flexible", "ok"],
+    ]);
+    expect(report.results.flexible!.result).toEqual({ hadCubes: false });
+    expect(report.nodes[1]!.warnings).toEqual(['runs without optional "test.cubes": "broken-cubes" failed']);
+  });
+
   it("cancels mid-run: finished nodes stay, the rest are cancelled", async () => {
     const controller = new AbortController();
     const quick = defineDetector({ name: "quick", version: "1", options: z.object({}), needs: [], run: async () => ({ result: 1, findings: [] }) });
@@ -316,6 +344,40 @@ describe("artifact caches", () => {
     modelVersion = "size=12;mtime=2";
     await run();
     expect(calls).toBe(2);
+  });
+
+  it("keeps label-independent outputs across a relabel", async () => {
+    const cache = memoryCache();
+    let pixelRuns = 0;
+    let labelRuns = 0;
+    const fromPixels = defineExtractor({
+      name: "from-pixels",
+      version: "1",
+      options: z.object({}),
+      needs: [],
+      provides: squares,
+      readsLabels: false,
+      run: async (ctx) => {
+        pixelRuns++;
+        return new Float64Array(ctx.dataset.size);
+      },
+    });
+    const fromLabels = defineExtractor({
+      name: "from-labels",
+      version: "1",
+      options: z.object({}),
+      needs: [squares],
+      provides: cubes,
+      run: async (ctx) => {
+        labelRuns++;
+        return Float64Array.from(ctx.dataset.labels);
+      },
+    });
+    const relabelled = createDataset({ name: "toy", labels: [0, 1, 2, 0, 2], classes: ["a", "b", "c"] });
+    expect(relabelled.fingerprint("content")).toBe(dataset.fingerprint("content"));
+    expect(relabelled.fingerprint()).not.toBe(dataset.fingerprint());
+    for (const ds of [dataset, relabelled]) await pipeline(ds).use(fromPixels(), fromLabels(), sumOver("sum", cubes)).run({ cache });
+    expect([pixelRuns, labelRuns]).toEqual([1, 2]);
   });
 
   it("treats a corrupt disk entry as a miss and recomputes", async () => {

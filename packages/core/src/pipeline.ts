@@ -357,12 +357,19 @@ async function execute(
       backend: findBackend,
     };
     const nodeInputs: Record<string, unknown> = {};
-    for (const artifact of Object.keys(inputs)) nodeInputs[artifact] = artifactsByName.get(artifact);
+    for (const [artifact, provider] of Object.entries(inputs)) {
+      const dep = provider === PROVIDED ? undefined : states.get(provider)!.record;
+      if (dep && dep.status !== "ok") {
+        record.warnings = [...(record.warnings ?? []), `runs without optional "${artifact}": "${provider}" ${dep.status === "error" ? "failed" : `was ${dep.status}`}`];
+        continue;
+      }
+      nodeInputs[artifact] = artifactsByName.get(artifact);
+    }
     try {
       if (node.kind === "extractor") {
         const inputKeys = Object.keys(inputs).sort().map((a) => `${a}=${keyOf.get(a)}`);
         const key = new Hasher()
-          .string(fingerprint)
+          .string(node.readsLabels === false ? dataset.fingerprint("content") : fingerprint)
           .string(node.name)
           .string(node.version)
           .string(stableStringify(node.options))
@@ -400,8 +407,9 @@ async function execute(
   };
 
   const blockedBy = (planned: PlannedNode): string | undefined => {
+    const optional = new Set(((planned.node.wants ?? []) as readonly ArtifactKey[]).map((k) => k.name));
     for (const [artifact, provider] of Object.entries(planned.inputs)) {
-      if (provider === PROVIDED) continue;
+      if (provider === PROVIDED || optional.has(artifact)) continue;
       const dep = states.get(provider)!.record;
       if (dep.status !== "ok") {
         const why = dep.status === "error" ? `failed (${dep.error?.code ?? "error"})` : dep.status === "cancelled" ? "was cancelled" : "was skipped";

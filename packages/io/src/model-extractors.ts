@@ -124,6 +124,7 @@ function passKey(o: Common): string {
  */
 export const modelEmbeddings = defineExtractor({
   name: "model-embeddings",
+  readsLabels: false,
   version: "1",
   plugin: PLUGIN,
   description: "Embeddings from an image model (ONNX, TFJS, …) run on a registered inference backend",

@@ -36,6 +36,7 @@ export const imagesScan = defineArtifact("images.scan");
  */
 export const imageScan = defineExtractor({
   name: "image-scan",
+  readsLabels: false,
   version: "1",
   plugin: PLUGIN,
   description: "Decode every image once; record its size, channels and bit depth, or why it cannot be read",
@@ -120,6 +121,7 @@ export function pixelEmbeddingDims(size: number, color: boolean): number {
  */
 export const pixelEmbedding = defineExtractor({
   name: "pixel-embedding",
+  readsLabels: false,
   version: "1",
   plugin: PLUGIN,
   description: "Model-free embedding: a size×size grayscale thumbnail plus per-channel colour mean and std",

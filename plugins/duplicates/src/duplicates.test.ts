@@ -1,4 +1,5 @@
-import { artifacts, createDataset, type KnnGraph, pipeline, type RasterImage } from "@assay/core";
+import { artifacts, createDataset, createRegistry, type KnnGraph, pipeline, type RasterImage } from "@assay/core";
+import { plugin as mathPlugin } from "@assay/math";
 import { type ChwImage, hammingDistance, imageStats, mapImage, mirror, rotate90, specImageQ, specImageS, toHwc } from "@assay/linter";
 import { computeImageStats } from "@assay/linter";
 import { describe, expect, it } from "vitest";
@@ -157,6 +158,22 @@ describe("assay extensions", () => {
     const without = await pipeline(ds).use(imageStats()).use(duplicates({ embeddingDistance: 0.1 })).run();
     expect(without.findings.filter((f) => f.type === "near_duplicate")).toEqual([]);
     expect(without.nodes.find((n) => n.name === "duplicates")!.warnings![0]).toMatch(/no knn artifact/);
+  });
+
+  it("with @assay/math's plugin registered, the knn graph is built from embeddings (no label-issues needed)", async () => {
+    const imgs = [specImageS(), specImageQ(), rotate90(specImageQ()), mirror(specImageS())];
+    const ds = datasetOf(imgs);
+    const registry = createRegistry().use(mathPlugin).use(plugin);
+    // rows 0 and 3 are 0.05 apart, every other pair ≥ 1
+    const embeddings = { rows: 4, cols: 2, data: Float32Array.from([0, 0, 5, 0, 0, 5, 0.05, 0]) };
+    const report = await pipeline(ds, { registry })
+      .use(imageStats())
+      .use(duplicates({ embeddingDistance: 0.1 }))
+      .provide(artifacts.embeddings, embeddings)
+      .run();
+    expect(report.nodes.find((n) => n.name === "knn-graph")!.plugin).toBe("@assay/math");
+    const near = report.findings.filter((f) => f.type === "near_duplicate" && (f.data!.methods as string[]).includes("embedding"));
+    expect(near.map((f) => f.indices)).toEqual([[0, 3]]);
   });
 
   it("identical file bytes group images even when decoding fails", async () => {

@@ -4,6 +4,7 @@ import { findIssues } from "./datalab/run.js";
 import { DATALAB_PRESET, crossValPredProbs, datalabDataValuation, labelIssues } from "./nodes.js";
 import { datalabTextReport } from "./report-text.js";
 import { datasetG } from "./test-helpers.js";
+import { crossValPredictProba, knnGraph, plugin as mathPlugin } from "@assay/math";
 import { plugin } from "./index.js";
 
 const f32 = (m: { rows: number; cols: number; data: Float32Array | Float64Array }) => ({ rows: m.rows, cols: m.cols, data: Float32Array.from(m.data) });
@@ -11,7 +12,7 @@ const f32 = (m: { rows: number; cols: number; data: Float32Array | Float64Array 
 describe("pipeline: the datalab preset shares one kNN graph", async () => {
   const { X, labels, P } = datasetG();
   const dataset = createDataset({ name: "G", labels, classes: ["a", "b", "c"] });
-  const registry = createRegistry().use(plugin);
+  const registry = createRegistry().use(mathPlugin).use(plugin);
   const report = await pipeline(dataset, { registry })
     .use(DATALAB_PRESET.map((name) => registry.factory(name)!))
     .provide(artifacts.embeddings, f32(X))
@@ -101,7 +102,7 @@ describe("cross-val-pred-probs extractor and label-issues on a labelled/unlabell
     const report = await pipeline(dataset)
       .use(crossValPredProbs(), labelIssues({ minExamplesPerClass: 1 }), datalabDataValuation())
       .provide(artifacts.embeddings, { rows: n, cols: 2, data: emb })
-      .use(plugin.extractors[0]!)
+      .use(knnGraph())
       .run();
     expect(report.status).toBe("ok");
     const res = report.results["label-issues"]!.result as { isIssue: Uint8Array; scores: Float64Array };
@@ -109,6 +110,16 @@ describe("cross-val-pred-probs extractor and label-issues on a labelled/unlabell
     expect(Number.isNaN(res.scores[59]!)).toBe(true);
     expect(report.findings.find((f) => f.type === "label")!.message).toMatch(/label "x" is likely wrong; the model predicts "z"/);
     expect(report.nodes.find((nd) => nd.name === "label-issues")!.warnings).toEqual(["1 unlabelled rows are left out of label-issues"]);
+  });
+  it("fits the folds on worker threads with the same numbers as crossValPredictProba", async () => {
+    const { X, labels } = datasetG();
+    const emb = f32(X);
+    const dataset = createDataset({ labels, classes: ["a", "b", "c"] });
+    const ctx = { dataset, signal: new AbortController().signal, concurrency: 2, progress: () => {}, warn: () => {} } as never;
+    const got = await crossValPredProbs().run(ctx, { embeddings: emb });
+    const want = crossValPredictProba(emb, Int32Array.from(labels), { folds: 5, seed: 0, C: 1, maxIter: 100, numClasses: 3 });
+    expect(got.rows).toBe(24);
+    expect(Array.from(got.data)).toEqual(Array.from(want.data));
   });
   it("bad option and row mismatch are typed errors", async () => {
     expect(() => labelIssues({ minExamplesPerClass: -1 })).toThrow(/minExamplesPerClass/);
@@ -124,7 +135,11 @@ describe("cross-val-pred-probs extractor and label-issues on a labelled/unlabell
 describe("plugin", () => {
   it("exports detectors, extractors and the datalab preset", () => {
     expect(plugin.presets.datalab).toEqual(DATALAB_PRESET);
-    expect(plugin.extractors.map((e) => e.nodeName)).toEqual(["knn-graph", "cross-val-pred-probs"]);
+    // the shared knn-graph extractor is @assay/math's: registering both plugins is unambiguous
+    expect(plugin.extractors.map((e) => e.nodeName)).toEqual(["cross-val-pred-probs"]);
+    expect(mathPlugin.extractors.map((e) => e.nodeName)).toEqual(["knn-graph"]);
+    const registry = createRegistry().use(mathPlugin).use(plugin);
+    expect(registry.factory("knn-graph")).toBe(knnGraph);
     for (const name of DATALAB_PRESET) expect(plugin.detectors.some((d) => d.nodeName === name)).toBe(true);
   });
 });
@@ -135,7 +150,7 @@ describe("unlabelled rows", () => {
     const withHole: (number | null)[] = Array.from(labels);
     withHole[1] = null;
     const dataset = createDataset({ labels: withHole, classes: ["a", "b", "c"] });
-    const registry = createRegistry().use(plugin);
+    const registry = createRegistry().use(mathPlugin).use(plugin);
     const report = await pipeline(dataset, { registry })
       .use(registry.factory("datalab-underperforming-group")!)
       .provide(artifacts.embeddings, f32(X))

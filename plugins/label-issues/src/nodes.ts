@@ -6,11 +6,10 @@ import {
   type Dataset,
   type FindingInput,
   type Float32Matrix,
-  type KnnGraph,
   type NodeContext,
   z,
 } from "@assay/core";
-import { crossValPredictProba, fitLogisticRegression } from "@assay/math";
+import { crossValPredictProbaParallel, fitLogisticRegression } from "@assay/math";
 import {
   classImbalanceCheck,
   dataValuationCheck,
@@ -38,8 +37,9 @@ export type DatalabDetectorResult = CheckResult;
 
 /**
  * Extractor: out-of-sample `artifacts.predProbs` from `artifacts.embeddings` by stratified k-fold
- * cross-validated multinomial logistic regression (@assay/math `crossValPredictProba`). Unlabelled rows
- * are predicted by a model fitted on every labelled row.
+ * cross-validated multinomial logistic regression (@assay/math `crossValPredictProbaParallel`: folds on
+ * up to `ctx.concurrency` worker threads, bit-identical to `crossValPredictProba`). Unlabelled rows are
+ * predicted by a model fitted on every labelled row.
  */
 export const crossValPredProbs = defineExtractor({
   name: "cross-val-pred-probs",
@@ -67,8 +67,18 @@ export const crossValPredProbs = defineExtractor({
     const K = classes.length;
     const labelled: number[] = [];
     for (let i = 0; i < labels.length; i++) if (labels[i]! >= 0) labelled.push(i);
-    const cvOpts = { folds: options.folds, seed: options.seed, C: options.C, maxIter: options.maxIter, numClasses: K };
-    if (labelled.length === labels.length) return crossValPredictProba(emb, labels, cvOpts);
+    // folds on worker threads (bit-identical to crossValPredictProba), as many as the pipeline's concurrency
+    const cvOpts = {
+      folds: options.folds,
+      seed: options.seed,
+      C: options.C,
+      maxIter: options.maxIter,
+      numClasses: K,
+      workers: Math.min(ctx.concurrency, options.folds),
+      signal: ctx.signal,
+      onProgress: (done: number, total: number) => ctx.progress(done, total),
+    };
+    if (labelled.length === labels.length) return crossValPredictProbaParallel(emb, labels, cvOpts);
     const d = emb.cols;
     const sub = (rows: number[]): Float32Matrix => {
       const data = new Float32Array(rows.length * d);
@@ -76,7 +86,7 @@ export const crossValPredProbs = defineExtractor({
       return { rows: rows.length, cols: d, data };
     };
     const yl = Int32Array.from(labelled, (i) => labels[i]!);
-    const cv = crossValPredictProba(sub(labelled), yl, cvOpts);
+    const cv = await crossValPredictProbaParallel(sub(labelled), yl, cvOpts);
     const out = new Float32Array(labels.length * K);
     labelled.forEach((r, j) => out.set(cv.data.subarray(j * K, (j + 1) * K), r * K));
     const unl = Array.from({ length: labels.length }, (_, i) => i).filter((i) => labels[i]! < 0);
