@@ -56,7 +56,11 @@ describe("knn-graph extractor and plugin", () => {
   it("rejects a row-count mismatch, k ≥ rows and bad options with typed errors", async () => {
     const ctx = { dataset, signal: new AbortController().signal, concurrency: 1, progress: () => {}, warn: () => {} } as never;
     await expect(knnGraph().run(ctx, { embeddings: uniformMatrix(3, 39, 5) })).rejects.toMatchObject({ code: "INVALID_INPUT", message: expect.stringMatching(/39 rows but dataset "u" has 40/) });
-    await expect(knnGraph({ k: 40 }).run(ctx, { embeddings: emb })).rejects.toMatchObject({ code: "INVALID_INPUT", message: expect.stringMatching(/k = 40 needs at least 41 rows/) });
+    await expect(knnGraph().run(ctx, { embeddings: uniformMatrix(3, 1, 5) })).rejects.toMatchObject({ code: "INVALID_INPUT", message: expect.stringMatching(/at least 2 rows/) });
+    const warnings: string[] = [];
+    const small = await knnGraph({ k: 40 }).run({ dataset, signal: new AbortController().signal, concurrency: 1, progress: () => {}, warn: (m: string) => warnings.push(m) } as never, { embeddings: emb });
+    expect(small.k).toBe(39);
+    expect(warnings).toEqual(["k = 40 needs at least 41 rows; the 40 embeddings get k = 39"]);
     expect(() => knnGraph({ k: 0 })).toThrow(expect.objectContaining({ code: "INVALID_OPTION" }));
   });
 });

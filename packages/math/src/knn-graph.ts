@@ -125,7 +125,7 @@ export const knnGraph = defineExtractor({
   plugin: PLUGIN,
   description: "Shared k-nearest-neighbour graph over the embeddings (self excluded; Datalab defaults)",
   options: z.object({
-    /** Neighbours per row, self excluded (default 10, Datalab's default). */
+    /** Neighbours per row, self excluded (default 10, Datalab's default; lowered to rows − 1 with a warning on smaller datasets). */
     k: z.number().int().min(1).default(10),
     /** `"auto"` (default): cosine for more than 3 embedding columns, Euclidean otherwise (cleanlab's rule). */
     metric: z.enum(["euclidean", "cosine", "auto"]).default("auto"),
@@ -145,15 +145,16 @@ export const knnGraph = defineExtractor({
         details: { rows: emb.rows, size: ctx.dataset.size },
       });
     }
-    if (options.k >= emb.rows) {
-      throw new AssayError("INVALID_INPUT", `knn-graph: k = ${options.k} needs at least ${options.k + 1} rows, the embeddings have ${emb.rows}`, {
-        plugin: PLUGIN,
-        node: "knn-graph",
-        details: { k: options.k, rows: emb.rows },
-      });
+    if (emb.rows < 2) {
+      throw new AssayError("INVALID_INPUT", `knn-graph needs at least 2 rows of embeddings, got ${emb.rows}`, { plugin: PLUGIN, node: "knn-graph", details: { rows: emb.rows } });
+    }
+    let k = options.k;
+    if (k >= emb.rows) {
+      k = emb.rows - 1;
+      ctx.warn(`k = ${options.k} needs at least ${options.k + 1} rows; the ${emb.rows} embeddings get k = ${k}`);
     }
     const metric = options.metric === "auto" ? defaultKnnMetric(emb.cols) : options.metric;
-    const graph = await knn(emb, { k: options.k, metric, method: options.method, signal: ctx.signal, onProgress: (d, t) => ctx.progress(d, t) });
+    const graph = await knn(emb, { k, metric, method: options.method, signal: ctx.signal, onProgress: (d, t) => ctx.progress(d, t) });
     if (options.correctDuplicates) correctExactDuplicates(graph, emb);
     return graph;
   },

@@ -1,0 +1,17 @@
+import { artifacts, pipeline } from "@assay/core";
+import { loadNpy, pixelEmbedding, writeNpy } from "/work/main/packages/io/dist/index.js";
+import { tallSkinnyR, singularValues } from "@assay/math";
+const ds = await loadNpy("/work/main/examples/data/fashion-gaps");
+await pipeline(ds).use(pixelEmbedding(), { kind: "detector", name: "grab", needs: [artifacts.embeddings], version: "1", options: {}, run: async (ctx, inp) => { globalThis.E = inp.embeddings; return { result: null, findings: [] }; } }).run();
+const E = globalThis.E; const d = E.cols;
+const idx = Int32Array.from([...ds.labels.keys()].filter((i) => ds.labels[i] === 5));
+const X = new Float32Array(idx.length * d); idx.forEach((r, i) => X.set(E.data.subarray(r * d, (r + 1) * d), i * d));
+await writeNpy("/tmp/sandal-pixels.npy", X, [idx.length, d]);
+let t = performance.now();
+const { r, rows } = tallSkinnyR(idx.length, d + 1, (i, out) => { out[0] = 1; for (let j = 0; j < d; j++) out[j + 1] = X[i * d + j]; });
+console.log("qr", rows, (performance.now() - t).toFixed(0));
+const p = d + 1;
+const raw = new Float64Array(rows * d); for (let x = 0; x < rows; x++) for (let c = 0; c < d; c++) raw[x * d + c] = r[x * p + c + 1];
+t = performance.now(); singularValues(raw, rows, d); console.log("raw svd", (performance.now() - t).toFixed(0));
+const cr = rows - 1; const cen = new Float64Array(cr * d); for (let x = 0; x < cr; x++) for (let c = 0; c < d; c++) cen[x * d + c] = r[(x + 1) * p + c + 1];
+t = performance.now(); singularValues(cen, cr, d); console.log("centred svd", (performance.now() - t).toFixed(0));
