@@ -7,7 +7,8 @@ import { createRegistry, pipeline, type Dataset, type Finding, type Report } fro
 import { clusterer, plugin as clustererPlugin } from "@assay/clusterer";
 import { duplicates, plugin as duplicatesPlugin } from "@assay/duplicates";
 import { invalidBoxes, loadDataset, plugin as ioPlugin } from "@assay/io";
-import { knnGraph, plugin as labelIssuesPlugin } from "@assay/label-issues";
+import { plugin as labelIssuesPlugin } from "@assay/label-issues";
+import { knnGraph } from "@assay/math";
 import { imageStats, outliers, plugin as linterPlugin, type StatName } from "@assay/linter";
 import { fourierEmbedding } from "./spectrum.js";
 

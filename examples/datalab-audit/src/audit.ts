@@ -10,6 +10,7 @@ import { AssayError, createRegistry, type Dataset, pipeline, type Report } from 
 import { diskCache } from "@assay/core/node";
 import { plugin as onnxPlugin } from "@assay/backend-onnx";
 import { loadDataset, modelEmbeddings, plugin as ioPlugin } from "@assay/io";
+import { plugin as mathPlugin } from "@assay/math";
 import { datalabTextReport, plugin as labelIssuesPlugin } from "@assay/label-issues";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -74,7 +75,7 @@ export async function runDatalabAudit(options: DatalabAuditOptions = {}): Promis
     throw new AssayError("INVALID_OPTION", `embeddings must be "pixels" or "encoder", not ${JSON.stringify(source)}`, { details: { option: "embeddings" } });
   }
   const dataset = await loadDataset(resolve(options.dataDir ?? DEFAULT_DATA_DIR));
-  const registry = createRegistry().use(ioPlugin).use(labelIssuesPlugin).use(onnxPlugin);
+  const registry = createRegistry().use(ioPlugin).use(mathPlugin).use(labelIssuesPlugin).use(onnxPlugin);
   const preset = registry.presets().datalab;
   if (!preset) throw new AssayError("MISSING_PROVIDER", "the @assay/label-issues plugin has no datalab preset");
   const p = pipeline(dataset, { registry }).use(preset.map((name) => registry.factory(name)!));

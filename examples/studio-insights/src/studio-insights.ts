@@ -19,7 +19,7 @@ import {
   plugin as insights,
 } from "@assay/insights";
 import { readNpy, toNumbers } from "@assay/io";
-import { knnGraph } from "@assay/label-issues";
+import { knnGraph } from "@assay/math";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 /** This example's folder. */

@@ -4,7 +4,7 @@ import { pathToFileURL } from "node:url";
 import type { Plugin } from "@assay/core";
 
 /** Packages of the `@assay` scope that are infrastructure, not plugins; discovery does not import them. */
-export const notPlugins: readonly string[] = ["@assay/core", "@assay/config", "@assay/cli", "@assay/report", "@assay/math"];
+export const notPlugins: readonly string[] = ["@assay/core", "@assay/config", "@assay/cli", "@assay/report"];
 
 /** Options of {@link discoverPlugins}. */
 export interface DiscoverOptions {

@@ -35,7 +35,7 @@ describe("knn-graph extractor and plugin", () => {
     const registry = createRegistry().use(plugin);
     expect(registry.factory("knn-graph")).toBe(knnGraph);
     expect(plugin.name).toBe("@assay/math");
-    const report = await pipeline(dataset, { registry }).use(knnGraph()).provide(artifacts.embeddings, emb).run({ cache: false });
+    const report = await pipeline(dataset, { registry }).use(knnGraph()).provide(artifacts.embeddings, emb).run();
     expect(report.status).toBe("ok");
     const node = report.nodes.find((n) => n.name === "knn-graph")!;
     expect(node.plugin).toBe("@assay/math");
@@ -56,7 +56,8 @@ describe("knn-graph extractor and plugin", () => {
   it("rejects a row-count mismatch, k ≥ rows and bad options with typed errors", async () => {
     const ctx = { dataset, signal: new AbortController().signal, concurrency: 1, progress: () => {}, warn: () => {} } as never;
     await expect(knnGraph().run(ctx, { embeddings: uniformMatrix(3, 39, 5) })).rejects.toMatchObject({ code: "INVALID_INPUT", message: expect.stringMatching(/39 rows but dataset "u" has 40/) });
-    await expect(knnGraph().run(ctx, { embeddings: uniformMatrix(3, 1, 5) })).rejects.toMatchObject({ code: "INVALID_INPUT", message: expect.stringMatching(/at least 2 rows/) });
+    const one = { dataset: createDataset({ labels: [0] }), signal: new AbortController().signal, concurrency: 1, progress: () => {}, warn: () => {} } as never;
+    await expect(knnGraph().run(one, { embeddings: uniformMatrix(3, 1, 5) })).rejects.toMatchObject({ code: "INVALID_INPUT", message: expect.stringMatching(/at least 2 rows/) });
     const warnings: string[] = [];
     const small = await knnGraph({ k: 40 }).run({ dataset, signal: new AbortController().signal, concurrency: 1, progress: () => {}, warn: (m: string) => warnings.push(m) } as never, { embeddings: emb });
     expect(small.k).toBe(39);
