@@ -74,7 +74,7 @@ describe("assay --help", () => {
     }
     expect(r.stdout).toContain('(choices: "warning", "error")');
     expect(r.stdout).toContain("Examples:\n  $ assay audit ./images");
-    expect(r.stdout).toContain("on Node 20 rename the file to .mjs");
+    expect(r.stdout).toContain("and on Node 20 when esbuild is installed");
   });
   it("prints the version", async () => {
     const r = await assay(["--version"]);

@@ -20,7 +20,7 @@ const pluginsDir = resolve(cliPackageDir, "../../plugins");
 
 function assay(args: string[]): Promise<Result> {
   return new Promise((done) => {
-    // Discovery is pinned to the temp project (which links @assay/insights and @assay/label-issues, for
+    // Discovery is pinned to the temp project (which links @assay/insights, @assay/label-issues and @assay/math, for
     // its kNN graph) and the CLI's own dependencies.
     const env = { PATH: process.env.PATH ?? "", CI: "true", NO_COLOR: "1", ASSAY_PLUGIN_PATH: [root, cliPackageDir].join(delimiter) };
     execFile(process.execPath, [binPath, ...args], { cwd: root, env, timeout: 120_000 }, (error, stdout, stderr) => {
@@ -46,6 +46,8 @@ beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), "assay-fix-"));
   await mkdir(join(root, "node_modules", "@assay"), { recursive: true });
   for (const name of ["insights", "label-issues"]) await symlink(join(pluginsDir, name), join(root, "node_modules", "@assay", name), "dir");
+  // @assay/math provides the shared knn-graph extractor the conflicting-duplicates check reads.
+  await symlink(join(pluginsDir, "..", "packages", "math"), join(root, "node_modules", "@assay", "math"), "dir");
   await writeFile(join(root, "labels.npy"), encodeNpy(labels));
   await writeFile(join(root, "pred_probs.npy"), encodeNpy(P, [20, 5]));
   await writeFile(join(root, "classes.txt"), "pole\nflagpole\nmaypole\ngreen lizard\nanole\n");
