@@ -6,7 +6,7 @@ import { diskCache } from "@assay/core/node";
 import { renderConsole, renderCsv, renderHtml, renderJson } from "@assay/report";
 import { parse as parseYaml } from "yaml";
 import { type AssayConfig, configureNodes, loadConfig } from "./config.js";
-import { datalabSection, LABEL_ISSUES_PACKAGE } from "./datalab.js";
+import { datalabSection, gapSection, LABEL_ISSUES_PACKAGE, REPRESENTATION_PACKAGE } from "./datalab.js";
 import { exitCodes } from "./errors.js";
 import { type DatasetInputs, loadInputs } from "./inputs.js";
 import { buildRegistry } from "./plugins.js";
@@ -143,6 +143,8 @@ export async function audit(options: AuditOptions, cio: CommandIo): Promise<numb
     // label-issues / Datalab checks ran: add cleanlab's familiar text report (only when that package is installed)
     const datalab = datalabSection(report, plugins, options.maxPerType);
     if (datalab !== undefined) cio.stdout.write(`\nDatalab report (${LABEL_ISSUES_PACKAGE})\n\n${datalab}`);
+    const gaps = gapSection(report, plugins);
+    if (gaps !== undefined) cio.stdout.write(`\nGap report (${REPRESENTATION_PACKAGE})\n\n${gaps}\n`);
   }
   if (options.out) await writeOutput(options.out, renderJson(report));
   if (options.csv) await writeOutput(options.csv, renderCsv(report));
@@ -224,20 +226,26 @@ export function selectDetectors(registry: Registry, names: readonly string[] | u
   return { names: out, explicit: true };
 }
 
+/** Detectors that take an `ontology` option; `--ontology` configures every one that is installed. */
+const ontologyDetectors = ["representation", "gaps", "ontology-rollup"] as const;
+
 /**
- * `--ontology FILE` becomes `detectors.representation.ontology` and `--class-size a=3,b=5` becomes
+ * `--ontology FILE` becomes the `ontology` option of every installed detector that takes one
+ * (representation, gaps, ontology-rollup), and `--class-size a=3,b=5` becomes
  * `detectors.coreset.classSize`, when those detectors are installed. The ontology is passed as the
  * file's path when the detector's option is a string, else as the parsed JSON/YAML content.
  */
 export async function applyPassThrough(config: AssayConfig, registry: Registry, options: Pick<AuditOptions, "ontology" | "classSize">): Promise<void> {
   if (options.ontology !== undefined) {
-    const factory = registry.factory("representation");
-    if (factory?.kind !== "detector") {
+    const targets = ontologyDetectors.filter((name) => registry.factory(name)?.kind === "detector");
+    if (targets.length === 0) {
       throw new AssayError("INVALID_OPTION", `--ontology needs the "representation" detector; install @assay/representation`, { details: { option: "ontology" } });
     }
-    const wantsPath = optionIsString(factory.schema, "ontology");
-    const value = wantsPath ? resolve(options.ontology) : await readStructured(options.ontology, "--ontology");
-    config.detectors = { ...config.detectors, representation: { ...config.detectors?.representation, ontology: value } };
+    for (const name of targets) {
+      const wantsPath = optionIsString(registry.factory(name)!.schema, "ontology");
+      const value = wantsPath ? resolve(options.ontology) : await readStructured(options.ontology, "--ontology");
+      config.detectors = { ...config.detectors, [name]: { ...config.detectors?.[name], ontology: value } };
+    }
   }
   if (options.classSize !== undefined) {
     const factory = registry.factory("coreset");

@@ -21,3 +21,19 @@ export function datalabSection(report: Report, plugins: readonly DiscoveredPlugi
   if (typeof fn !== "function") return undefined;
   return (fn as TextReport)(report, numExamples === undefined ? {} : { numExamples });
 }
+
+/** The package whose gap table the audit summary appends when its `gaps` detector ran. */
+export const REPRESENTATION_PACKAGE = "@assay/representation";
+
+/**
+ * The gap table of `@assay/representation` (`renderGapTable(result)`) when its `gaps` detector ran, or
+ * `undefined` otherwise; like {@link datalabSection}, the renderer comes from the discovered module.
+ */
+export function gapSection(report: Report, plugins: readonly DiscoveredPlugin[]): string | undefined {
+  const node = report.nodes.find((n) => n.kind === "detector" && n.name === "gaps" && n.plugin === REPRESENTATION_PACKAGE && n.status === "ok");
+  const result = report.results.gaps?.result;
+  if (!node || result === undefined) return undefined;
+  const found = plugins.find((p) => p.plugin.name === REPRESENTATION_PACKAGE || p.packageName === REPRESENTATION_PACKAGE);
+  const render = found?.module?.renderGapTable;
+  return typeof render === "function" ? (render as (r: unknown) => string)(result) : undefined;
+}
