@@ -6,7 +6,7 @@ import { diskCache } from "@assay/core/node";
 import { renderConsole, renderCsv, renderHtml, renderJson } from "@assay/report";
 import { parse as parseYaml } from "yaml";
 import { type AssayConfig, configureNodes, loadConfig } from "./config.js";
-import { datalabSection, gapSection, LABEL_ISSUES_PACKAGE, REPRESENTATION_PACKAGE } from "./datalab.js";
+import { datalabSection, gapSection, LABEL_ISSUES_PACKAGE, REPRESENTATION_PACKAGE } from "./report-sections.js";
 import { exitCodes } from "./errors.js";
 import { type DatasetInputs, loadInputs } from "./inputs.js";
 import { buildRegistry } from "./plugins.js";

@@ -5,7 +5,7 @@ import { readFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { gapSection } from "./datalab.js";
+import { gapSection } from "./report-sections.js";
 import { binPath } from "./test-fixtures.js";
 
 const data = resolve(dirname(fileURLToPath(import.meta.url)), "../../../examples/data/fashion-gaps");

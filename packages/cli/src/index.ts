@@ -4,7 +4,7 @@
  */
 export { applyPassThrough, audit, parseClassSize, selectDetectors, type AuditOptions, type CommandIo } from "./audit.js";
 export { checkConfigShape, configExtensions, configureNodes, loadConfig, type AssayConfig, type ConfiguredNodes, type NodeOptionsMap } from "./config.js";
-export { datalabSection, gapSection, LABEL_ISSUES_PACKAGE, REPRESENTATION_PACKAGE } from "./datalab.js";
+export { datalabSection, gapSection, LABEL_ISSUES_PACKAGE, REPRESENTATION_PACKAGE } from "./report-sections.js";
 export { describeNode, describePlugins, renderPluginList, typeOf, type NodeInfo, type OptionInfo, type PluginInfo } from "./describe.js";
 export { discoverPlugins, entryOf, notPlugins, pluginOf, type DiscoveredPlugin, type DiscoverOptions, type DiscoveryResult } from "./discover.js";
 export { exitCodes, formatError, isAssayErrorLike } from "./errors.js";

@@ -8,7 +8,7 @@ import type { Report } from "@assay/core";
 import { encodeNpy } from "@assay/io";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { datalabSection } from "./datalab.js";
+import { datalabSection } from "./report-sections.js";
 import { binPath } from "./test-fixtures.js";
 
 interface Result {

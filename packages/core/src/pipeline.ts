@@ -71,6 +71,8 @@ export class Pipeline {
   private readonly nodes: AnyNode[] = [];
   private readonly candidateFactories: ExtractorFactory[] = [];
   private readonly localBackends: InferenceBackend[] = [];
+  /** Backends of plugins passed to `use()`, registered once on first lookup (the pipeline is frozen by then). */
+  private localRegistry: Registry | undefined;
   private readonly supplied = new Map<string, unknown>();
   private frozenPlan: Plan | undefined;
 
@@ -124,9 +126,9 @@ export class Pipeline {
 
   private async findBackend(query: BackendQuery): Promise<InferenceBackend> {
     if (this.localBackends.length > 0) {
-      const local = new Registry().use({ name: "(pipeline)", version: "0", backends: this.localBackends });
+      this.localRegistry ??= new Registry().use({ name: "(pipeline)", version: "0", backends: this.localBackends });
       try {
-        return await local.backend(query);
+        return await this.localRegistry.backend(query);
       } catch (error) {
         if (!this.options.registry) throw error;
       }

@@ -80,12 +80,6 @@ export {
   type MultiLabelsInput,
 } from "./multilabel.js";
 export { OutOfDistribution, type OodParams } from "./ood.js";
-export { correctExactDuplicates, exactDuplicateGroups } from "@assay/math";
-/**
- * The shared `knn-graph` extractor now lives in @assay/math (register `plugin` from "@assay/math").
- * @deprecated import `knnGraph` from "@assay/math".
- */
-export { knnGraph } from "@assay/math";
 export {
   buildKnnGraph,
   defaultMetric,
