@@ -7,13 +7,20 @@
 //   dataheroes / balanced / label (one index: importance = ln d_own − β·ln d_other), confident
 //   learning (1 − out-of-fold p̂(y), 5 folds). Metrics: precision@k at k = #errors, AUROC.
 // Part 2 (5.7 / issue "Performance"): at 100,000 × 128, K = 10: build (= rebuild) time versus the time
-//   of single-row relabels and removals.
+//   of single-row relabels and removals. Edits are absorbed as O(p²) statistics updates; the O(n·p)
+//   rescoring they queue runs at the next read, so each edit is timed alone and together with the
+//   next `classSize` query (which pays the rescoring).
+// Part 3 (issue "Performance"): a fresh build at 1,000,000 × 128, K = 10 (class means N(0, 1.2²),
+//   diagonal noise; cheaper to generate than the full-covariance recipe). Needs ~3 GB of memory.
 //
-//   pnpm --filter @assay/bench-coreset bench [-- --seeds 5 --n 5000 --big 100000]
+//   pnpm --filter @assay/bench-coreset bench [-- --seeds 5 --n 5000 --big 100000 --huge 1000000 --parts detect,edits,build]
+//   CORESET_BENCH_PARTS=edits,build node bench.mjs      (env alternative to --parts)
+//   The 1M build uses CoresetIndex.buildAsync (2 worker threads, same result as build); --sync (or
+//   CORESET_BENCH_SYNC=1) also times the single-threaded CoresetIndex.build.
 import { writeFileSync } from "node:fs";
-import { cpus, totalmem } from "node:os";
+import { cpus, loadavg, totalmem } from "node:os";
 import { parseArgs } from "node:util";
-import { CoresetIndex, labelFreeScores } from "@assay/coreset";
+import { CoresetIndex, importantSamples, labelFreeScores } from "@assay/coreset";
 import { columnMeans, columnVariances, createRng, crossValPredictProba, fitLogisticRegression, rocAuc } from "@assay/math";
 
 const { values } = parseArgs({
@@ -24,10 +31,15 @@ const { values } = parseArgs({
     k: { type: "string", default: "10" },
     rate: { type: "string", default: "0.1" },
     big: { type: "string", default: "100000" },
-    edits: { type: "string", default: "10" },
+    edits: { type: "string", default: "20" },
     out: { type: "string", default: "results.json" },
+    huge: { type: "string", default: "1000000" },
+    parts: { type: "string", default: process.env.CORESET_BENCH_PARTS ?? "detect,edits,build" },
+    sync: { type: "boolean", default: process.env.CORESET_BENCH_SYNC === "1" },
   },
 });
+const PARTS = new Set(values.parts.split(",").map((s) => s.trim()));
+const HUGE = Number(values.huge);
 const SEEDS = Number(values.seeds);
 const N = Number(values.n);
 const D = Number(values.d);
@@ -125,7 +137,7 @@ const pm = (s, digits = 3) => `${s.mean.toFixed(digits)} ± ${s.std.toFixed(digi
 const METHODS = ["random", "lightweight", "dataheroes", "balanced", "label", "confident-learning"];
 const detection = {};
 const started = performance.now();
-for (const noise of ["uniform", "confusable"]) {
+for (const noise of PARTS.has("detect") ? ["uniform", "confusable"] : []) {
   const acc = Object.fromEntries(METHODS.map((m) => [m, { precision: [], auroc: [] }]));
   for (let seed = 1; seed <= SEEDS; seed++) {
     const { x, y } = mixture(N, D, K, seed);
@@ -158,54 +170,108 @@ for (const noise of ["uniform", "confusable"]) {
 }
 const detectionSeconds = (performance.now() - started) / 1000;
 
-// ---------- Part 2: edit vs rebuild at BIG × 128 ----------
-const big = mixture(BIG, 128, 10, 99);
-const classes = Array.from({ length: 10 }, (_, c) => `c${c}`);
-let t = performance.now();
-const index = CoresetIndex.build(big.x, big.y, { classes });
-const buildMs = performance.now() - t;
-const rng = createRng(5);
-const relabelMs = [];
-const removeMs = [];
-for (let e = 0; e < EDITS; e++) {
-  const row = rng.int(BIG);
-  const to = (big.y[row] + 1 + rng.int(9)) % 10;
-  t = performance.now();
-  index.relabel([row], [to]);
-  relabelMs.push(performance.now() - t);
-}
-for (let e = 0; e < EDITS; e++) {
-  let row;
-  do row = rng.int(BIG);
-  while (!index.isLive(row));
-  t = performance.now();
-  index.remove([row]);
-  removeMs.push(performance.now() - t);
+/** Class means N(0, 1.2²) plus diagonal noise with per-column scale 0.5…1.3 (fast to generate at 10⁶ rows). */
+function diagonalMixture(n, d, k, seed) {
+  const rng = createRng(seed);
+  const means = Float64Array.from({ length: k * d }, () => 1.2 * rng.normal());
+  const data = new Float32Array(n * d);
+  const y = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const c = rng.int(k);
+    y[i] = c;
+    for (let j = 0; j < d; j++) data[i * d + j] = means[c * d + j] + rng.normal() * (0.5 + (j % 5) * 0.2);
+  }
+  return { x: { rows: n, cols: d, data }, y };
 }
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const update = {
-  rows: BIG,
-  dims: 128,
-  classes: 10,
-  buildSeconds: buildMs / 1000,
-  relabelMs: { median: median(relabelMs), max: Math.max(...relabelMs), values: relabelMs },
-  removeMs: { median: median(removeMs), max: Math.max(...removeMs), values: removeMs },
-};
+const summary = (xs) => ({ median: median(xs), max: Math.max(...xs), values: xs });
+
+// ---------- Part 2: edit vs rebuild at BIG × 128 ----------
+let update = null;
+if (PARTS.has("edits")) {
+  const big = mixture(BIG, 128, 10, 99);
+  const classes = Array.from({ length: 10 }, (_, c) => `c${c}`);
+  let t = performance.now();
+  const index = CoresetIndex.build(big.x, big.y, { classes });
+  const buildMs = performance.now() - t;
+  console.error(`edits: built ${BIG} × 128 in ${(buildMs / 1000).toFixed(1)} s`);
+  const rng = createRng(5);
+  const timings = { relabel: [], relabelQuery: [], remove: [], removeQuery: [] };
+  const query = () => importantSamples(index, { classSize: { c3: 20 }, markSeen: false });
+  for (const kind of ["relabel", "remove"]) {
+    for (let e = 0; e < EDITS; e++) {
+      let row;
+      do row = rng.int(BIG);
+      while (!index.isLive(row));
+      t = performance.now();
+      if (kind === "relabel") index.relabel([row], [(index.labelOf(row) + 1 + rng.int(9)) % 10]);
+      else index.remove([row]);
+      timings[kind].push(performance.now() - t);
+      t = performance.now();
+      query();
+      timings[`${kind}Query`].push(performance.now() - t);
+    }
+  }
+  t = performance.now();
+  query();
+  const queryAloneMs = performance.now() - t;
+  update = {
+    rows: BIG,
+    dims: 128,
+    classes: 10,
+    buildSeconds: buildMs / 1000,
+    relabelMs: summary(timings.relabel),
+    nextQueryAfterRelabelMs: summary(timings.relabelQuery),
+    removeMs: summary(timings.remove),
+    nextQueryAfterRemoveMs: summary(timings.removeQuery),
+    queryAloneMs,
+  };
+}
+
+// ---------- Part 3: fresh build at HUGE × 128, K = 10 ----------
+let huge = null;
+if (PARTS.has("build")) {
+  const data = diagonalMixture(HUGE, 128, 10, 7);
+  let t = performance.now();
+  const index = await CoresetIndex.buildAsync(data.x, data.y, { workers: 2 });
+  const buildMs = performance.now() - t;
+  const q = performance.now();
+  importantSamples(index, { classSize: { 3: 100 } });
+  huge = { rows: HUGE, dims: 128, classes: 10, buildSeconds: buildMs / 1000, queryMs: performance.now() - q, syncBuildSeconds: null };
+  if (values.sync) {
+    t = performance.now();
+    CoresetIndex.build(data.x, data.y);
+    huge.syncBuildSeconds = (performance.now() - t) / 1000;
+  }
+  console.error(`build: ${HUGE} × 128 in ${(buildMs / 1000).toFixed(1)} s`);
+}
 
 const machine = { cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version };
 const date = new Date().toISOString().slice(0, 10);
-writeFileSync(values.out, `${JSON.stringify({ date, machine, settings: { seeds: SEEDS, n: N, d: D, k: K, rate: RATE }, detection, detectionSeconds, update }, null, 2)}\n`);
+writeFileSync(values.out, `${JSON.stringify({ date, machine, loadAverage: loadavg(), settings: { seeds: SEEDS, n: N, d: D, k: K, rate: RATE, parts: [...PARTS] }, detection, detectionSeconds, update, huge }, null, 2)}\n`);
 
 // Markdown for bench/RESULTS.md
 const lines = [];
 lines.push(`## Coreset importance (@assay/bench-coreset) — ${date}`, "");
-lines.push(`Machine: ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}. Synthetic anisotropic Gaussian mixtures`);
-lines.push(`(spec CI-20 recipe), K = ${K}, d = ${D}, n = ${N}, ${RATE * 100} % flips, seeds 1..${SEEDS}, mean ± std; k = number of flips.`, "");
-lines.push("| score | uniform P@k | uniform AUROC | confusable P@k | confusable AUROC |", "| --- | ---: | ---: | ---: | ---: |");
-for (const m of METHODS) {
-  const u = detection.uniform[m];
-  const c = detection.confusable[m];
-  lines.push(`| ${m} | ${pm(u.precisionAtK)} | ${pm(u.auroc)} | ${pm(c.precisionAtK)} | ${pm(c.auroc)} |`);
+lines.push(`Machine: ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}, load average ${loadavg().map((v) => v.toFixed(1)).join(" / ")} at the end.`);
+if (PARTS.has("detect")) {
+  lines.push(`Synthetic anisotropic Gaussian mixtures (spec CI-20 recipe), K = ${K}, d = ${D}, n = ${N}, ${RATE * 100} % flips, seeds 1..${SEEDS}, mean ± std; k = number of flips.`, "");
+  lines.push("| score | uniform P@k | uniform AUROC | confusable P@k | confusable AUROC |", "| --- | ---: | ---: | ---: | ---: |");
+  for (const m of METHODS) {
+    const u = detection.uniform[m];
+    const c = detection.confusable[m];
+    lines.push(`| ${m} | ${pm(u.precisionAtK)} | ${pm(u.auroc)} | ${pm(c.precisionAtK)} | ${pm(c.auroc)} |`);
+  }
 }
-lines.push("", `Edits at ${BIG.toLocaleString("en")} × 128, K = 10: build (= rebuild) ${update.buildSeconds.toFixed(1)} s; one relabel median ${update.relabelMs.median.toFixed(0)} ms (max ${update.relabelMs.max.toFixed(0)}), one removal median ${update.removeMs.median.toFixed(0)} ms (max ${update.removeMs.max.toFixed(0)}), ${EDITS} of each.`);
+if (update !== null) {
+  const f = (s) => `median ${s.median.toFixed(2)} ms (max ${s.max.toFixed(2)})`;
+  lines.push(
+    "",
+    `Edits at ${BIG.toLocaleString("en")} × 128, K = 10: build (= rebuild) ${update.buildSeconds.toFixed(1)} s. One relabel ${f(update.relabelMs)}, then the next classSize query ${f(update.nextQueryAfterRelabelMs)}; one removal ${f(update.removeMs)}, then the next query ${f(update.nextQueryAfterRemoveMs)}; ${EDITS} of each. A query with nothing queued: ${update.queryAloneMs.toFixed(2)} ms.`,
+  );
+}
+if (huge !== null) {
+  const syncPart = huge.syncBuildSeconds === null ? "" : `; single-threaded CoresetIndex.build ${huge.syncBuildSeconds.toFixed(1)} s`;
+  lines.push("", `Fresh build at ${HUGE.toLocaleString("en")} × 128, K = 10: CoresetIndex.buildAsync (2 worker threads) ${huge.buildSeconds.toFixed(1)} s (first classSize query of 100 rows: ${huge.queryMs.toFixed(1)} ms)${syncPart}.`);
+}
 console.log(lines.join("\n"));

@@ -19,6 +19,8 @@ for mode in ["prune_by_noise_rate", "both"]:
     t = time.perf_counter(); m = find_label_issues(labels, P, filter_by=mode, n_jobs=1); out["times"][mode] = time.perf_counter() - t
     np.save(f"mask_{mode}_{n}_{K}.npy", np.flatnonzero(m).astype(np.int32))
 for meth in ["self_confidence", "normalized_margin", "confidence_weighted_entropy"]:
-    t = time.perf_counter(); get_label_quality_scores(labels, P, method=meth); out["times"][meth] = time.perf_counter() - t
+    t = time.perf_counter(); s = get_label_quality_scores(labels, P, method=meth); out["times"][meth] = time.perf_counter() - t
+    np.save(f"scores_{meth}_{n}_{K}.npy", np.asarray(s, dtype=np.float64))
+out["loadavg"] = list(__import__("os").getloadavg())
 out["maxrss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 json.dump(out, open(f"ref_{n}_{K}.json", "w")); print(json.dumps(out))

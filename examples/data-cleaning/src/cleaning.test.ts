@@ -42,15 +42,24 @@ describe("cleaning workflow on the bundled Fashion-MNIST sample", () => {
     for (const r of run.rows.filter((x) => x.reasons.some((y) => y.type === "unreadable_image"))) expect(r.action).toBe("drop");
   });
 
-  it("reports the planted train/test pairs as leakage (all exact ones; measured 9/10 overall)", () => {
-    const planted = JSON.parse(readFileSync(join(SAMPLE, "planted.json"), "utf8")) as { leakage: { test: string; variant: string }[] };
-    const exactLeaks = planted.leakage.filter((l) => l.variant !== "near").map((l) => l.test);
-    expect(score.leakage.missed.filter((m) => exactLeaks.some((t) => m.startsWith(t)))).toEqual([]);
-    // The contrast ×1.15 test copy is neither pHash-equal nor closer in the fourier embedding than clean
-    // neighbour pairs are (README, "Measured"); the other nine pairs are found.
-    expect(score.leakage.found).toBeGreaterThanOrEqual(9);
+  it("reports every planted train/test pair as leakage, the contrast copy through the leakage-only dHash", () => {
+    expect(score.leakage.missed).toEqual([]);
+    expect(score.leakage.total).toBe(10);
+    // The contrast ×1.15 test copy of train/Shirt/00047.png is neither pHash-equal nor within the embedding
+    // threshold (README, "Measured"); only its dHash matches, and dHash groups count only across splits.
+    const planted = JSON.parse(readFileSync(join(SAMPLE, "planted.json"), "utf8")) as { leakage: { train: string; test: string; transform?: string }[] };
+    const contrast = planted.leakage.find((l) => l.transform === "contrast")!;
+    const finding = run.report.findings.find((f) => f.type === "leakage" && f.ids.includes(contrast.test) && f.ids.includes(contrast.train));
+    expect(finding?.data?.methods).toEqual(["dhash"]);
     const leakRows = run.rows.filter((r) => r.reasons.some((x) => x.type === "leakage"));
     expect(leakRows.every((r) => r.split === "test")).toBe(true);
+    // a dHash-only group inside one split is not a row
+    const dhashOnly = run.report.findings.filter((f) => f.type === "near_duplicate" && (f.data?.methods as string[]).join() === "dhash");
+    expect(dhashOnly.length).toBeGreaterThan(0);
+    const nearRows = new Set(run.rows.filter((r) => r.reasons.some((x) => x.type === "near_duplicate")).map((r) => r.index));
+    const onlyThere = dhashOnly.flatMap((f) => f.indices).filter((i) => !run.report.findings.some((g) => g.indices.includes(i) && !dhashOnly.includes(g) && g.type !== "potential_outlier"));
+    expect(onlyThere.length).toBeGreaterThan(0);
+    for (const i of onlyThere) expect(nearRows.has(i)).toBe(false);
   });
 
   it("flags ≤ 1 % of the clean images (drop or review rows)", () => {

@@ -23,6 +23,13 @@ export interface CleaningOptions {
   classes?: string[];
   /** Perceptual hashes used for near duplicates (default `["phash"]`: dHash of 28×28 images collides on clean pairs). */
   hashes?: ("phash" | "dhash")[];
+  /**
+   * Perceptual hashes used only to find leakage (default `["dhash"]`): their groups are computed too, but a
+   * group found by these hashes alone makes a row only for its members outside the kept copy's split
+   * (`leakage`, review); within one split it is counted, not flagged. Leakage is rare and costly, so a
+   * hash too collision-prone for within-split near duplicates is still worth its few cross-split reviews.
+   */
+  leakageHashes?: ("phash" | "dhash")[];
   /** Euclidean distance between fourier embeddings below which two images are near duplicates (default 0.064). */
   embeddingDistance?: number;
   /** Neighbours in the shared kNN graph (default 10). */
@@ -95,6 +102,10 @@ export async function runCleaning(path: string, options: CleaningOptions = {}): 
   });
   const detection = dataset.task === "detection";
   const near = options.imageNearDuplicates ?? !detection;
+  const leakageHashes = options.leakageHashes ?? ["dhash"];
+  // Near-duplicate hashes and leakage-only hashes, grouped per method (merge: false) so that a group found
+  // only by a leakage-only hash stays recognisable in the cleaning table.
+  const hashes = new Set([...(options.hashes ?? ["phash"]), ...leakageHashes]);
   const flow = pipeline(dataset, { registry: cleaningRegistry() });
   if (detection) flow.use(invalidBoxes());
   const report = await flow
@@ -103,11 +114,11 @@ export async function runCleaning(path: string, options: CleaningOptions = {}): 
       outliers({ stats: [...(options.stats ?? DEFAULT_STATS)], level: options.level ?? "both" }),
       fourierEmbedding(),
       knnGraph({ k: options.k ?? 10, metric: "euclidean" }),
-      duplicates(near ? { hashes: options.hashes ?? ["phash"], embeddingDistance: options.embeddingDistance ?? 0.064 } : { hashes: [] }),
+      duplicates(near ? { hashes: [...hashes], merge: false, embeddingDistance: options.embeddingDistance ?? 0.064 } : { hashes: [] }),
       clusterer({ outlierThreshold: options.clusterOutlierThreshold ?? 3.5 }),
     )
     .run(options.concurrency === undefined ? {} : { concurrency: options.concurrency });
-  const rows = cleaningTable(dataset, report);
+  const rows = cleaningTable(dataset, report, { leakageHashes });
   const counts: Record<string, number> = {};
   for (const f of report.findings) counts[f.type] = (counts[f.type] ?? 0) + 1;
   return { dataset, report, rows, counts, durationMs: performance.now() - started };
@@ -131,12 +142,19 @@ const fmt = (x: number) => (Number.isInteger(x) ? String(x) : x.toPrecision(4));
  * Turn a report into the cleaning table, one row per flagged sample, sorted drop first, then by index.
  * Rules: unreadable → drop; exact duplicates → drop every copy but the kept one (the first in train);
  * leakage → the copies outside the kept one's split: drop for exact, review for near and for boxes (`box_leakage`); near duplicates,
- * cluster duplicates and box duplicates → review every member but the kept one; outliers, box outliers,
- * invalid boxes and cluster outliers → review. `potential_outlier` (HDBSCAN noise) never makes a row.
+ * cluster duplicates and box duplicates → review every member but the kept one, except near groups found
+ * only by a leakage-only hash (`options.leakageHashes`, default `["dhash"]`), which make rows only through
+ * their `leakage` finding; outliers, box outliers, invalid boxes and cluster outliers → review.
+ * `potential_outlier` (HDBSCAN noise) never makes a row.
  * An unreadable image is left out of duplicate groups other than file-byte ones (it has no pixels).
  */
-export function cleaningTable(dataset: Dataset, report: Report): CleaningRow[] {
+export function cleaningTable(dataset: Dataset, report: Report, options: { leakageHashes?: readonly string[] } = {}): CleaningRow[] {
   const split = splitNames(dataset);
+  const leakageOnly = new Set(options.leakageHashes ?? ["dhash"]);
+  const onlyLeakageHashes = (f: Finding) => {
+    const methods = (f.data?.methods as string[] | undefined) ?? [];
+    return methods.length > 0 && methods.every((m) => leakageOnly.has(m));
+  };
   const unreadable = new Set(report.findings.filter((f) => f.type === "unreadable_image").map((f) => f.indices[0]!));
   const rows = new Map<number, CleaningRow>();
   const add = (index: number, reason: Reason) => {
@@ -165,6 +183,7 @@ export function cleaningTable(dataset: Dataset, report: Report): CleaningRow[] {
       case "exact_duplicate":
       case "near_duplicate":
       case "cluster_duplicate": {
+        if (f.type === "near_duplicate" && onlyLeakageHashes(f)) break; // within-split group of a leakage-only hash
         const members = pixels(f);
         if (members.length < 2) break;
         const kept = keeper(members, split);
@@ -184,7 +203,10 @@ export function cleaningTable(dataset: Dataset, report: Report): CleaningRow[] {
         for (const m of members) {
           if (split[m] === split[kept]) continue;
           if (box) add(m, { type: "box_leakage", score: score(f), action: "review", detail: `a box also in ${split[kept]} ${id(kept)}` });
-          else add(m, { type: f.type, score: score(f), action: exact ? "drop" : "review", detail: `${split[m]} copy of ${id(kept)} in ${split[kept]} (${exact ? "exact" : "near"})` });
+          else {
+            const how = exact ? "exact" : `near${onlyLeakageHashes(f) ? `, ${(f.data?.methods as string[]).join("+")} only` : ""}`;
+            add(m, { type: f.type, score: score(f), action: exact ? "drop" : "review", detail: `${split[m]} copy of ${id(kept)} in ${split[kept]} (${how})` });
+          }
         }
         break;
       }

@@ -5,7 +5,7 @@
  */
 import { AssayError, artifacts, defineExtractor, z, type Float32Matrix } from "@assay/core";
 import { mapImages, resizeGray } from "@assay/io";
-import { dftTables, lowFrequencyCount, lowFrequencyMagnitudes } from "./numerics-pending.js";
+import { dftTables, lowFrequencyCount, lowFrequencyMagnitudes } from "@assay/math";
 
 /**
  * Extractor providing `embeddings`: each image → grayscale `side`×`side` (area resampling) → mean removed →

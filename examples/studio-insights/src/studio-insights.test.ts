@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { DEFAULT_DATA_DIR, renderStudioInsights, runStudioInsights, type StudioInsights } from "./studio-insights.js";
+import { DEFAULT_DATA_DIR, renderStudioInsights, runStudioInsights, runWithDuplicatesLens, type StudioInsights } from "./studio-insights.js";
 
 interface Planted {
   label_noise: { top_overlapping_pairs: { pair: [string, string]; relation: string }[]; flips: { row: number; given: string; true: string }[] };
@@ -74,4 +74,23 @@ describe("studio insights on fashion-insights", () => {
     }
     expect(text).toMatch(/T-shirt_top \/ Shirt\s+\d+\s+[\d.]+\s+sibling/);
   });
+});
+
+describe("conflicting duplicates from the duplicates lens (duplicates.groups)", () => {
+  it("finds the same 21 planted conflicting sets from exact, pHash and embedding groups computed once", async () => {
+    // the same distance the kNN fallback above used (0.13 × the median nearest-neighbour distance)
+    const cutoff = r.duplicates.maxDistance!;
+    const d = await runWithDuplicatesLens(cutoff);
+    expect(d.report.status).toBe("ok");
+    expect(d.report.nodes.filter((n) => n.name === "duplicate-groups")).toHaveLength(1);
+    expect(d.duplicates.source).toBe("duplicates.groups");
+    expect(d.conflicts.source).toBe("duplicates.groups");
+    // 14 exact copies + the exact triple + 5 agreeing exact pairs; the noisy copies come from pHash and/or the embeddings
+    expect(d.conflicts.kinds!.exact).toBe(20);
+    expect((d.conflicts.kinds!.near ?? 0) + (d.conflicts.kinds!.embedding ?? 0)).toBeGreaterThanOrEqual(6);
+    const found = new Set(d.conflicts.conflicts.map((c) => c.members.join(",")));
+    const conflicting = planted.duplicates.filter((x) => x.kind !== "agreeing_pair");
+    for (const g of conflicting) expect(found.has([...g.members].sort((a, b) => a - b).join(",")), `group ${g.members}`).toBe(true);
+    for (const g of planted.duplicates.filter((x) => x.kind === "agreeing_pair")) expect(found.has(g.members.join(","))).toBe(false);
+  }, 120_000);
 });

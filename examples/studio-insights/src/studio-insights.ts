@@ -18,7 +18,9 @@ import {
   multilabelHealthSummary,
   plugin as insights,
 } from "@assay/insights";
+import { duplicateGroups, duplicates, type DuplicatesResult } from "@assay/duplicates";
 import { readNpy, toNumbers } from "@assay/io";
+import { imageStats } from "@assay/linter";
 import { knnGraph } from "@assay/math";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -84,6 +86,40 @@ export async function runStudioInsights(dataDir = DEFAULT_DATA_DIR): Promise<Stu
     multilabel,
     tags: multi.tags,
     ms: performance.now() - t0,
+  };
+}
+
+/** What {@link runWithDuplicatesLens} computes. */
+export interface DuplicatesLensInsights {
+  report: Report;
+  /** The conflicting-duplicates result, read from the duplicates lens' `duplicates.groups`. */
+  conflicts: ConflictResult;
+  /** The duplicates detector's result (the same groups, plus leakage). */
+  duplicates: DuplicatesResult;
+}
+
+/**
+ * The conflicting duplicate sets again, this time from the duplicates lens: @assay/duplicates'
+ * `duplicate-groups` extractor groups the 28×28 images once (exact pixels, equal pHash, and embedding
+ * neighbours closer than `embeddingDistance` on the kNN graph) into the `duplicates.groups` artifact, which
+ * both its `duplicates` detector and insights' `conflicting-duplicates` read.
+ */
+export async function runWithDuplicatesLens(embeddingDistance: number, dataDir = DEFAULT_DATA_DIR): Promise<DuplicatesLensInsights> {
+  const classes = (await readFile(join(dataDir, "classes.txt"), "utf8")).split("\n").map((s) => s.trim()).filter(Boolean);
+  const labels = Int32Array.from(toNumbers((await readNpy(join(dataDir, "labels.npy"))).data));
+  const images = await readNpy(join(dataDir, "images.npy"));
+  if (!(images.data instanceof Uint8Array)) throw new Error(`${join(dataDir, "images.npy")} must hold uint8 pixels`);
+  const dataset = createDataset({ name: "fashion-insights", labels, classes, images: { data: images.data, shape: images.shape } });
+  const registry = createRegistry().use(insights);
+  const report = await pipeline(dataset, { registry })
+    .use(imageStats(), knnGraph({ k: 10 }), duplicateGroups({ hashes: ["phash"], embeddingDistance }), duplicates(), registry.factory("conflicting-duplicates")!())
+    .provide(artifacts.predProbs, await matrix(join(dataDir, "pred_probs.npy")))
+    .provide(artifacts.embeddings, await matrix(join(dataDir, "embeddings.npy")))
+    .run();
+  return {
+    report,
+    conflicts: report.results["conflicting-duplicates"]!.result as ConflictResult,
+    duplicates: report.results.duplicates!.result as DuplicatesResult,
   };
 }
 

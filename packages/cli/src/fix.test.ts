@@ -1,32 +1,19 @@
 // End-to-end: `assay audit -d insights` then `assay fix` on the built CLI (dist/bin.js) as child processes.
 // Needs `pnpm --filter @assay/cli build` and `pnpm --filter @assay/insights build` first.
-import { execFile } from "node:child_process";
 import { access, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { delimiter, dirname, join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { encodeNpy } from "@assay/io";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { binPath } from "./test-fixtures.js";
-
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+import { binPath, type CliRun, runBuiltCli } from "./test-fixtures.js";
 
 let root: string;
 const cliPackageDir = dirname(dirname(binPath));
 const pluginsDir = resolve(cliPackageDir, "../../plugins");
 
-function assay(args: string[]): Promise<Result> {
-  return new Promise((done) => {
-    // Discovery is pinned to the temp project (which links @assay/insights, @assay/label-issues and @assay/math, for
-    // its kNN graph) and the CLI's own dependencies.
-    const env = { PATH: process.env.PATH ?? "", CI: "true", NO_COLOR: "1", ASSAY_PLUGIN_PATH: [root, cliPackageDir].join(delimiter) };
-    execFile(process.execPath, [binPath, ...args], { cwd: root, env, timeout: 120_000 }, (error, stdout, stderr) => {
-      done({ code: error ? (typeof error.code === "number" ? error.code : -1) : 0, stdout, stderr });
-    });
-  });
+function assay(args: string[]): Promise<CliRun> {
+  // discovery is pinned to the temp project (which links @assay/insights, @assay/label-issues and @assay/math) and the CLI's own dependencies
+  return runBuiltCli(root, args);
 }
 
 // dataset H of dataset-insights §11: 20 rows, 5 classes; the default flags are rows 2, 3, 4, 11, 15, 19

@@ -8,6 +8,16 @@ export { datalabSection, gapSection, LABEL_ISSUES_PACKAGE, REPRESENTATION_PACKAG
 export { describeNode, describePlugins, renderPluginList, typeOf, type NodeInfo, type OptionInfo, type PluginInfo } from "./describe.js";
 export { discoverPlugins, entryOf, notPlugins, pluginOf, type DiscoveredPlugin, type DiscoverOptions, type DiscoveryResult } from "./discover.js";
 export { exitCodes, formatError, isAssayErrorLike } from "./errors.js";
+export {
+  applyManifestCorrections,
+  fix,
+  loadInsights,
+  registerFix,
+  type CorrectionLine,
+  type FixOptions,
+  type ManifestCorrectionsOptions,
+  type ManifestCorrectionsResult,
+} from "./fix.js";
 export { starterConfigJson, starterConfigModule } from "./init.js";
 export { loadInputs, type DatasetInputs, type LoadedInputs } from "./inputs.js";
 export { buildRegistry, cliDirectory, type BuildRegistryOptions, type LoadedPlugins } from "./plugins.js";

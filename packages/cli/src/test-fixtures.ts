@@ -1,13 +1,34 @@
 // Test-only helpers: fake plugin packages in a temp folder. Not exported from index.ts.
+import { execFile } from "node:child_process";
 import { mkdir, mkdtemp, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { delimiter, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 /** packages/core, linked into temp node_modules so fake plugins can import @assay/core. */
 export const coreDir = resolve(dirname(fileURLToPath(import.meta.url)), "../../core");
 /** The built CLI. */
 export const binPath = resolve(dirname(fileURLToPath(import.meta.url)), "../dist/bin.js");
+
+/** Exit code and output of one run of the built CLI. */
+export interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Run the built CLI in `cwd` as a child process, with plugin discovery pinned to `cwd` and the CLI's own
+ * dependencies (`ASSAY_PLUGIN_PATH`), no colours, and a 2-minute timeout.
+ */
+export function runBuiltCli(cwd: string, args: readonly string[]): Promise<CliRun> {
+  return new Promise((done) => {
+    const env = { PATH: process.env.PATH ?? "", CI: "true", NO_COLOR: "1", ASSAY_PLUGIN_PATH: [cwd, dirname(dirname(binPath))].join(delimiter) };
+    execFile(process.execPath, [binPath, ...args], { cwd, env, timeout: 120_000 }, (error, stdout, stderr) => {
+      done({ code: error ? (typeof error.code === "number" ? error.code : -1) : 0, stdout, stderr });
+    });
+  });
+}
 
 const testPluginSource = `
 import { defineArtifact, defineDetector, defineExtractor, definePlugin, artifacts, z } from "@assay/core";

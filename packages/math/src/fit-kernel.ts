@@ -5,6 +5,14 @@
  */
 import type { LbfgsResult, ObjectiveWithGradient } from "./lbfgs.js";
 
+/** The part of the WebAssembly JS API used here (the TypeScript config has no DOM/wasm lib). */
+interface WasmApi {
+  Memory: new (descriptor: { initial: number }) => { readonly buffer: ArrayBuffer };
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: Record<string, Record<string, unknown>>) => { readonly exports: Record<string, unknown> };
+}
+declare const WebAssembly: WasmApi;
+
 /** max |v_i| (self-contained: shipped to workers). @internal */
 export function vecMaxAbs(v: Float64Array): number {
   let m = 0;
@@ -141,9 +149,15 @@ export function lbfgsRun(fg: ObjectiveWithGradient, x0: Float64Array, maxIter: n
 
 /**
  * Objective Σ sᵢ·log-lossᵢ + ‖W‖²/(2C) and its gradient for encoded labels yc ∈ [0, K); sᵢ = sw[i]
- * (sample weights) or 1 when sw is null. @internal
+ * (sample weights) or 1 when sw is null. With `wasm` (the float64 gemm module, gemm-wasm.ts) and
+ * K > 2 the two products X·Wᵀ and Rᵀ·X run in the f64x2 SIMD kernel ({@link logisticObjectiveWasm}).
+ * @internal
  */
-export function logisticObjective(Xd: Float64Array, n: number, d: number, yc: Int32Array, K: number, invC: number, sw: Float64Array | null): (w: Float64Array, g: Float64Array) => number {
+export function logisticObjective(Xd: Float64Array, n: number, d: number, yc: Int32Array, K: number, invC: number, sw: Float64Array | null, wasm: Uint8Array | null = null): (w: Float64Array, g: Float64Array) => number {
+  if (K > 2 && wasm !== null) {
+    const fg = logisticObjectiveWasm(Xd, n, d, yc, K, invC, sw, wasm);
+    if (fg !== null) return fg;
+  }
   if (K === 2) {
     return (w: Float64Array, g: Float64Array): number => {
       g.fill(0);
@@ -261,9 +275,88 @@ export function logisticObjective(Xd: Float64Array, n: number, d: number, yc: In
   };
 }
 
-/** L-BFGS fit from zero with scikit-learn's stopping rule (sw: sample weights or null). @internal */
-export function fitLogisticCore(Xd: Float64Array, n: number, d: number, yc: Int32Array, K: number, C: number, maxIter: number, tol: number, sw: Float64Array | null): LbfgsResult {
-  const fg = logisticObjective(Xd, n, d, yc, K, 1 / C, sw);
+/**
+ * The multinomial objective of {@link logisticObjective} on the float64 SIMD gemm kernel. The data
+ * live in the kernel's memory twice: row-major (n × dp, for the gradient Rᵀ·X, summed over chunks
+ * of 512 rows) and as 4-row panels (for the scores X·Wᵀ, one kernel call per panel). Returns null
+ * when that memory would exceed 1 GiB (the caller then uses the JavaScript loops). @internal
+ */
+export function logisticObjectiveWasm(Xd: Float64Array, n: number, d: number, yc: Int32Array, K: number, invC: number, sw: Float64Array | null, wasm: Uint8Array): ((w: Float64Array, g: Float64Array) => number) | null {
+  const Kp = (K + 3) & ~3;
+  const dp = (d + 3) & ~3;
+  const n4 = (n + 3) & ~3;
+  const CH = 512;
+  const oP = n * dp; // panels: value (i, j) at oP + ((i >> 2)·d + j)·4 + (i & 3)
+  const oW = oP + n4 * d; // Wᵀ, d × Kp
+  const oZ = oW + d * Kp; // scores, then residuals: n4 × Kp
+  const oG = oZ + n4 * Kp; // gradient chunk, Kp × dp
+  const total = oG + Kp * dp;
+  if (total * 8 > 2 ** 30) return null;
+  const memory = new WebAssembly.Memory({ initial: Math.ceil((total * 8) / 65536) + 1 });
+  const instance = new WebAssembly.Instance(new WebAssembly.Module(wasm), { e: { m: memory } });
+  const kernel = instance.exports.g as (aBase: number, aP: number, bBase: number, bP: number, np: number, cBase: number, cS: number, ni: number, nj: number, sym: number) => void;
+  const F = new Float64Array(memory.buffer);
+  for (let i = 0; i < n; i++) {
+    const pb = oP + (i >> 2) * 4 * d + (i & 3);
+    for (let j = 0; j < d; j++) {
+      const v = Xd[i * d + j]!;
+      F[i * dp + j] = v;
+      F[pb + 4 * j] = v;
+    }
+  }
+  const nW = K * d;
+  return (w: Float64Array, g: Float64Array): number => {
+    g.fill(0);
+    for (let c = 0; c < K; c++) for (let j = 0; j < d; j++) F[oW + j * Kp + c] = w[c * d + j]!;
+    for (let ti = 0; ti < n4 >> 2; ti++) kernel((oP + ti * 4 * d) * 8, 32, oW * 8, Kp * 8, d, (oZ + 4 * ti * Kp) * 8, Kp * 8, 1, Kp >> 2, 0);
+    let loss = 0;
+    for (let i = 0; i < n; i++) {
+      const zo = oZ + i * Kp;
+      const si = sw === null ? 1 : sw[i]!;
+      if (si === 0) {
+        for (let c = 0; c < K; c++) F[zo + c] = 0;
+        continue;
+      }
+      let zmax = -Infinity;
+      for (let c = 0; c < K; c++) {
+        const z = F[zo + c]! + w[nW + c]!;
+        F[zo + c] = z;
+        if (z > zmax) zmax = z;
+      }
+      const t = yc[i]!;
+      const zt = F[zo + t]! - zmax;
+      let se = 0;
+      for (let c = 0; c < K; c++) {
+        const e = Math.exp(F[zo + c]! - zmax);
+        F[zo + c] = e;
+        se += e;
+      }
+      // log Σ e^z − z_t
+      loss += si * (Math.log(se) - zt);
+      const inv = 1 / se;
+      for (let c = 0; c < K; c++) {
+        const r = si * (F[zo + c]! * inv - (c === t ? 1 : 0));
+        F[zo + c] = r;
+        g[nW + c]! += r;
+      }
+    }
+    for (let c0 = 0; c0 < n; c0 += CH) {
+      const cnt = Math.min(CH, n - c0);
+      kernel((oZ + c0 * Kp) * 8, Kp * 8, c0 * dp * 8, dp * 8, cnt, oG * 8, dp * 8, Kp >> 2, dp >> 2, 0);
+      for (let c = 0; c < K; c++) for (let j = 0; j < d; j++) g[c * d + j]! += F[oG + c * dp + j]!;
+    }
+    let pen = 0;
+    for (let j = 0; j < nW; j++) {
+      pen += w[j]! * w[j]!;
+      g[j]! += invC * w[j]!;
+    }
+    return loss + 0.5 * invC * pen;
+  };
+}
+
+/** L-BFGS fit from zero with scikit-learn's stopping rule (sw: sample weights or null; wasm: see {@link logisticObjective}). @internal */
+export function fitLogisticCore(Xd: Float64Array, n: number, d: number, yc: Int32Array, K: number, C: number, maxIter: number, tol: number, sw: Float64Array | null, wasm: Uint8Array | null = null): LbfgsResult {
+  const fg = logisticObjective(Xd, n, d, yc, K, 1 / C, sw, wasm);
   const size = K === 2 ? d + 1 : K * d + K;
   return lbfgsRun(fg, new Float64Array(size), maxIter, tol, 2.220446049250313e-9, 10, 40);
 }
@@ -315,6 +408,8 @@ export interface CvContext {
   maxIter: number;
   tol: number;
   out: Float32Array;
+  /** The float64 gemm module's bytes (gemm-wasm.ts), or null for the JavaScript loops. */
+  wasm: Uint8Array | null;
 }
 
 /** Fit on every fold but f and predict fold f, for folds [f0, f1). @internal */
@@ -350,7 +445,7 @@ export function cvFolds(ctx: CvContext, f0: number, f1: number): void {
       for (let t = 0; t < nTest; t++) out[test[t]! * K + present[0]!] = 1;
       continue;
     }
-    const res = fitLogisticCore(Xt, nTrain, d, yc, kp, ctx.C, ctx.maxIter, ctx.tol, null);
+    const res = fitLogisticCore(Xt, nTrain, d, yc, kp, ctx.C, ctx.maxIter, ctx.tol, null, ctx.wasm);
     predictLogisticCore(res.x, kp, d, Xd, test, nTest, out, K, present);
   }
 }

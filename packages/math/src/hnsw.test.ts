@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { knn, knnQuery } from "./knn.js";
+import { createRng } from "./rng.js";
 import { caught, uniformMatrix } from "./test-helpers.js";
 
 function recall(approx: Int32Array, exact: Int32Array, n: number, k: number): number {
@@ -51,5 +52,68 @@ describe("HNSW kNN (hnswlib-node)", () => {
   });
   it("rejects bad HNSW parameters", async () => {
     expect((await caught(() => knn(X, { k: 3, method: "hnsw", hnsw: { M: 1 } }))).code).toBe("INVALID_OPTION");
+  });
+  it("rejects bad sharding / projection options", async () => {
+    for (const hnsw of [{ shards: 0 }, { searchDims: 0 }, { searchVariance: 1.5 }, { candidates: 0 }, { refine: -1 }]) {
+      expect((await caught(() => knn(X, { k: 3, method: "hnsw", hnsw }))).code).toBe("INVALID_OPTION");
+    }
+  });
+});
+
+/** Low-intrinsic-dimension rows: 8-d latent → fixed random map to d columns → tanh, plus small noise. */
+function latent(n: number, d: number, seed: number): { rows: number; cols: number; data: Float32Array } {
+  const rng = createRng(seed);
+  const L = 8;
+  const W = Float64Array.from({ length: L * d }, () => rng.normal());
+  const data = new Float32Array(n * d);
+  const z = new Float64Array(L);
+  for (let i = 0; i < n; i++) {
+    for (let l = 0; l < L; l++) z[l] = rng.normal() + (i % 3) * 2;
+    for (let j = 0; j < d; j++) {
+      let a = 0;
+      for (let l = 0; l < L; l++) a += z[l]! * W[l * d + j]!;
+      data[i * d + j] = Math.tanh(a / 4) + 0.01 * rng.normal();
+    }
+  }
+  return { rows: n, cols: d, data };
+}
+
+describe("HNSW at scale: PCA candidate space, shards on worker threads, refinement", () => {
+  const Y = latent(3000, 64, 5);
+  it("projected, 2 shards on 2 workers: recall@10 ≥ 0.99, exact distances, deterministic", async () => {
+    const exact = await knn(Y, { k: 10, method: "exact" });
+    const opts = { k: 10, method: "hnsw" as const, hnsw: { shards: 2, searchDims: 16, seed: 3 } };
+    const a = await knn(Y, opts);
+    const b = await knn(Y, opts);
+    expect(Array.from(a.indices)).toEqual(Array.from(b.indices));
+    expect(Array.from(a.distances)).toEqual(Array.from(b.distances));
+    expect(recall(a.indices, exact.indices, 3000, 10)).toBeGreaterThanOrEqual(0.99);
+    // every returned distance is the exact distance to the returned row (float64 → float32)
+    let worst = 0;
+    for (let i = 0; i < 3000; i += 37) {
+      for (let c = 0; c < 10; c++) {
+        const j = a.indices[i * 10 + c]!;
+        let s = 0;
+        for (let p = 0; p < 64; p++) s += (Y.data[i * 64 + p]! - Y.data[j * 64 + p]!) ** 2;
+        worst = Math.max(worst, Math.abs(Math.fround(Math.sqrt(s)) - a.distances[i * 10 + c]!));
+      }
+    }
+    expect(worst).toBe(0);
+    // the same shards in the calling thread give the same graph
+    const inline = await knn(Y, { ...opts, workers: 0 });
+    expect(Array.from(inline.indices)).toEqual(Array.from(a.indices));
+  });
+  it("refinement never lowers recall; defaults (auto projection of 64 columns) reach 0.99, euclidean and cosine", async () => {
+    for (const metric of ["euclidean", "cosine"] as const) {
+      const exact = await knn(Y, { k: 10, metric, method: "exact" });
+      const coarse = await knn(Y, { k: 10, metric, method: "hnsw", hnsw: { efSearch: 12, M: 4, efConstruction: 16, refine: 0 } });
+      const refined = await knn(Y, { k: 10, metric, method: "hnsw", hnsw: { efSearch: 12, M: 4, efConstruction: 16, refine: 10 } });
+      const r0 = recall(coarse.indices, exact.indices, 3000, 10);
+      const r1 = recall(refined.indices, exact.indices, 3000, 10);
+      expect(r1).toBeGreaterThanOrEqual(r0);
+      expect(r1).toBeGreaterThan(0.95);
+      const def = await knn(Y, { k: 10, metric, method: "hnsw" });
+      expect(recall(def.indices, exact.indices, 3000, 10)).toBeGreaterThanOrEqual(0.99);
+    }
   });
 });

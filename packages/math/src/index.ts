@@ -10,6 +10,8 @@ import { definePlugin } from "@assay/core";
 import { knnGraph } from "./knn-graph.js";
 
 export type { Float32Matrix, KnnGraph } from "@assay/core";
+export { accumulateGramLower, lowerQuadNorms, lowerQuadNormsParallel } from "./quadratic.js";
+export { kmeans, meanF32, pairwiseSumF32, stdF32, type KmeansOptions, type KmeansResult } from "./kmeans.js";
 export {
   assertFinite,
   assertMatrix,
@@ -65,6 +67,7 @@ export {
   type MutableNeighbors,
 } from "./knn-graph.js";
 export { fitPca, pca, type Pca, type PcaOptions } from "./pca.js";
+export { gram, gramParallel, project, projectParallel, type GemmParallelOptions, type GramOptions, type GramResult, type ProjectOptions } from "./gemm.js";
 export { minimizeLbfgs, type LbfgsOptions, type LbfgsResult, type ObjectiveWithGradient } from "./lbfgs.js";
 export {
   crossValPredictProba,
@@ -90,14 +93,17 @@ export {
   orthogonalizeRows,
   singularValues,
   singularValuesOfRows,
+  symmetricEigenvalues,
   tallSkinnyR,
 } from "./linalg.js";
 export { lnGammaHalfInteger } from "./special.js";
+export { centredScatter, type CentredScatter } from "./scatter.js";
 export { largestRemainder, roundHalfEven } from "./rounding.js";
 export { markSmallestNumpy, markSmallestStable, numpyArgsort, selectKth } from "./selection.js";
 export { firstNonProbabilityRow, softmaxRows } from "./probability.js";
 export { hashUniform, splitmix64 } from "./hash.js";
 export { macroRocAucOvr, rocAuc } from "./metrics.js";
+export { dftTables, lowFrequencyCount, lowFrequencyMagnitudes, type DftTables } from "./fourier.js";
 
 /**
  * The plugin: the shared `knn-graph` extractor (provides `knn` from `embeddings`). Register it next to

@@ -4,6 +4,7 @@
  */
 import { AssayError, artifacts, defineExtractor, type KnnGraph, z } from "@assay/core";
 import { PLUGIN } from "./errors.js";
+import type { HnswOptions } from "./hnsw.js";
 import { knn } from "./knn.js";
 
 /** Rows of features, row-major (float32 or float64). */
@@ -129,8 +130,30 @@ export const knnGraph = defineExtractor({
     k: z.number().int().min(1).default(10),
     /** `"auto"` (default): cosine for more than 3 embedding columns, Euclidean otherwise (cleanlab's rule). */
     metric: z.enum(["euclidean", "cosine", "auto"]).default("auto"),
-    /** Search: exact, approximate HNSW, or auto (exact while n²·d ≤ 5·10¹⁰). */
+    /**
+     * Search: exact, approximate HNSW, or auto (exact while n²·d ≤ 5·10¹⁰, about 28k×64; HNSW with an
+     * exact re-rank beyond — see `knn`).
+     */
     method: z.enum(["exact", "hnsw", "auto"]).default("auto"),
+    /**
+     * HNSW parameters for `method: "hnsw"` / large `"auto"` runs (see `HnswOptions`): graph degree,
+     * build/search beams, seed, shard count (worker threads), PCA candidate space and candidates per
+     * shard. Candidates are always re-ranked with exact distances.
+     */
+    hnsw: z
+      .object({
+        M: z.number().int().min(2).max(512),
+        efConstruction: z.number().int().min(1),
+        efSearch: z.number().int().min(1),
+        seed: z.number().int().min(0),
+        shards: z.number().int().min(1).max(256),
+        searchDims: z.union([z.number().int().min(1), z.literal("auto")]),
+        searchVariance: z.number().gt(0).max(1),
+        candidates: z.number().int().min(1),
+      })
+      .partial()
+      .strict()
+      .optional(),
     /** Apply cleanlab's exact-duplicate correction (default true). */
     correctDuplicates: z.boolean().default(true),
   }),
@@ -154,7 +177,14 @@ export const knnGraph = defineExtractor({
       ctx.warn(`k = ${options.k} needs at least ${options.k + 1} rows; the ${emb.rows} embeddings get k = ${k}`);
     }
     const metric = options.metric === "auto" ? defaultKnnMetric(emb.cols) : options.metric;
-    const graph = await knn(emb, { k, metric, method: options.method, signal: ctx.signal, onProgress: (d, t) => ctx.progress(d, t) });
+    const graph = await knn(emb, {
+      k,
+      metric,
+      method: options.method,
+      ...(options.hnsw ? { hnsw: options.hnsw as HnswOptions } : {}),
+      signal: ctx.signal,
+      onProgress: (d, t) => ctx.progress(d, t),
+    });
     if (options.correctDuplicates) correctExactDuplicates(graph, emb);
     return graph;
   },

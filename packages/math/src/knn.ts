@@ -41,11 +41,16 @@ export interface KnnOptions {
   method?: "exact" | "hnsw" | "auto";
   /** HNSW parameters (see {@link HnswOptions}). */
   hnsw?: HnswOptions;
-  /** HNSW only: re-score candidates with exact float64 distances and sort by (distance, index). Default true. */
+  /**
+   * HNSW only: re-score the candidates with exact float64 distances in the original space and sort by
+   * (distance, index). Default true. Without it distances are hnswlib's and no PCA projection is used.
+   */
   rerank?: boolean;
   /**
-   * Exact only: worker threads to use. Default: all cores when the work is large (n·m·d ≥ 3·10⁸),
-   * none (main thread) otherwise. `0` forces the main thread; a positive number forces that many workers.
+   * Worker threads. Exact: default all cores when the work is large (n·m·d ≥ 3·10⁸), none (main
+   * thread) otherwise; `0` forces the main thread; a positive number forces that many workers.
+   * HNSW: threads that build and query the index shards in parallel (default one per shard, see
+   * {@link HnswOptions.shards}; the default shard count follows this value when given).
    */
   workers?: number;
   /**
@@ -114,7 +119,7 @@ export async function knn(m: Float32Matrix, opts: KnnOptions): Promise<KnnGraph>
   }
   const resolved = method === "auto" ? (m.rows * m.rows * m.cols <= AUTO_EXACT_LIMIT ? "exact" : "hnsw") : method;
   if (resolved === "hnsw") {
-    const r = await hnswSearch(m, m, { k: opts.k, metric, excludeSelf, rerank: opts.rerank ?? true, hnsw: opts.hnsw ?? {}, signal: opts.signal, onProgress: opts.onProgress });
+    const r = await hnswSearch(m, m, { k: opts.k, metric, excludeSelf, rerank: opts.rerank ?? true, hnsw: opts.hnsw ?? {}, workers: opts.workers, signal: opts.signal, onProgress: opts.onProgress });
     return { rows: m.rows, k: opts.k, metric, indices: r.indices, distances: r.distances, includesSelf: !excludeSelf, method: "hnsw" };
   }
   const r = await exactSearch(m, m, opts.k, metric, excludeSelf, opts);
@@ -142,7 +147,7 @@ export async function knnQuery(reference: Float32Matrix, queries: Float32Matrix,
   if (opts.k > reference.rows) throw invalidInput(fn, `k = ${opts.k} exceeds the ${reference.rows} reference rows`, { k: opts.k, rows: reference.rows });
   const resolved = method === "auto" ? (reference.rows * queries.rows * reference.cols <= AUTO_EXACT_LIMIT ? "exact" : "hnsw") : method;
   if (resolved === "hnsw") {
-    const r = await hnswSearch(reference, queries, { k: opts.k, metric, excludeSelf: false, rerank: opts.rerank ?? true, hnsw: opts.hnsw ?? {}, signal: opts.signal, onProgress: opts.onProgress });
+    const r = await hnswSearch(reference, queries, { k: opts.k, metric, excludeSelf: false, rerank: opts.rerank ?? true, hnsw: opts.hnsw ?? {}, workers: opts.workers, signal: opts.signal, onProgress: opts.onProgress });
     return { rows: queries.rows, k: opts.k, metric, indices: r.indices, distances: r.distances, includesSelf: false, method: "hnsw" };
   }
   const r = await exactSearch(reference, queries, opts.k, metric, false, opts);

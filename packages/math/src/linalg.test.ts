@@ -12,6 +12,7 @@ import {
   singularValues,
   singularValuesOfRows,
   tallSkinnyR,
+  symmetricEigenvalues,
 } from "./linalg.js";
 import { Mt19937 } from "./rng.js";
 import { caught, expectClose } from "./test-helpers.js";
@@ -145,5 +146,28 @@ describe("singular values: bounded one-sided Jacobi", () => {
     expect(norms.length).toBe(8);
     expect((await caught(() => singularValues(Float64Array.from([1, Number.NaN, 0, 1]), 2, 2))).message).toMatch(/entry \(0, 1\) is NaN/);
     expect(JACOBI_MAX_SWEEPS).toBe(60);
+  });
+});
+
+describe("symmetricEigenvalues / singularValues of symmetric matrices", () => {
+  it("eigenvalues of a scatter BᵀB equal the squared singular values of B (Jacobi route) to 1e-12 relative", () => {
+    const rng = new Mt19937(21);
+    const n = 300;
+    const d = 40;
+    const B = Float64Array.from({ length: n * d }, (_, t) => (rng.random() - 0.5) * (1 + (t % d) / 4));
+    const S = new Float64Array(d * d);
+    for (let i = 0; i < n; i++) for (let a = 0; a < d; a++) for (let b = 0; b < d; b++) S[a * d + b]! += B[i * d + a]! * B[i * d + b]!;
+    for (let a = 0; a < d; a++) for (let b = 0; b < a; b++) S[a * d + b] = S[b * d + a]!;
+    const sv = singularValues(B, n, d);
+    const ev = singularValues(S, d, d);
+    const top = sv[0]! * sv[0]!;
+    expectClose(ev, Array.from(sv, (s) => s * s), 1e-12 * top);
+    expectClose(symmetricEigenvalues(S, d), Array.from(sv, (s) => s * s).reverse(), 1e-12 * top);
+  });
+  it("handles indefinite, diagonal, 1×1 and 2×2 inputs", () => {
+    expectClose(symmetricEigenvalues(Float64Array.of(2, 1, 1, 2), 2), [1, 3], 1e-15);
+    expectClose(symmetricEigenvalues(Float64Array.of(-4), 1), [-4], 0);
+    expectClose(symmetricEigenvalues(Float64Array.of(3, 0, 0, 0, -1, 0, 0, 0, 2), 3), [-1, 2, 3], 1e-15);
+    expectClose(singularValues(Float64Array.of(0, 2, 2, 0), 2, 2), [2, 2], 1e-15);
   });
 });

@@ -246,7 +246,121 @@ export function orthogonalizeRows(a: Float64Array, r: number, c: number, maxSwee
 }
 
 /**
- * Singular values (descending, min(rows, cols) of them) of a small dense row-major matrix: a tall
+ * Eigenvalues (ascending) of the symmetric n×n row-major matrix `a` (only its lower triangle is
+ * read; `a` is not modified): Householder reduction to tridiagonal form, then the implicit QL
+ * iteration with Wilkinson-type shifts, values only — about (4/3)·n³ flops. Backward stable:
+ * every value is within a small multiple of n·ε·‖a‖₂ of the exact one.
+ *
+ * @throws AssayError `INVALID_INPUT` when QL needs more than 60 iterations for one value (not
+ * observed for finite input).
+ */
+export function symmetricEigenvalues(a: Float64Array, n: number, fn = "symmetricEigenvalues"): Float64Array {
+  const A = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) A[i * n + j] = A[j * n + i] = a[i * n + j]!;
+  const d = new Float64Array(n);
+  const e = new Float64Array(n); // e[k]: entry (k + 1, k) of the tridiagonal matrix
+  const v = new Float64Array(n);
+  const p = new Float64Array(n);
+  for (let k = 0; k + 2 < n; k++) {
+    // Householder vector for column k below the diagonal: H·x = α·e₁.
+    let norm2 = 0;
+    for (let i = k + 1; i < n; i++) norm2 += A[i * n + k]! * A[i * n + k]!;
+    d[k] = A[k * n + k]!;
+    if (norm2 === 0) {
+      e[k] = 0;
+      continue;
+    }
+    const x0 = A[(k + 1) * n + k]!;
+    const alpha = x0 > 0 ? -Math.sqrt(norm2) : Math.sqrt(norm2);
+    e[k] = alpha;
+    let vn2 = 0;
+    for (let i = k + 1; i < n; i++) {
+      v[i] = A[i * n + k]! - (i === k + 1 ? alpha : 0);
+      vn2 += v[i]! * v[i]!;
+    }
+    if (vn2 === 0) continue;
+    const inv = 1 / Math.sqrt(vn2);
+    for (let i = k + 1; i < n; i++) v[i]! *= inv;
+    // B ← H·B·H on the trailing block: p = 2Bv, K = vᵀp, q = p − Kv, B −= v·qᵀ + q·vᵀ (lower triangle).
+    let K = 0;
+    for (let i = k + 1; i < n; i++) {
+      let s = 0;
+      for (let j = k + 1; j < n; j++) s += A[i * n + j]! * v[j]!;
+      p[i] = 2 * s;
+      K += v[i]! * p[i]!;
+    }
+    for (let i = k + 1; i < n; i++) p[i] = p[i]! - K * v[i]!;
+    for (let i = k + 1; i < n; i++) {
+      const vi = v[i]!;
+      const qi = p[i]!;
+      for (let j = k + 1; j <= i; j++) {
+        const val = A[i * n + j]! - vi * p[j]! - qi * v[j]!;
+        A[i * n + j] = val;
+        A[j * n + i] = val;
+      }
+    }
+  }
+  if (n >= 2) {
+    d[n - 2] = A[(n - 2) * n + n - 2]!;
+    e[n - 2] = A[(n - 1) * n + n - 2]!;
+  }
+  if (n >= 1) d[n - 1] = A[(n - 1) * n + n - 1]!;
+  e[n - 1] = 0;
+  // Implicit QL (tqli) on d, e.
+  for (let l = 0; l < n; l++) {
+    let iter = 0;
+    let m: number;
+    do {
+      for (m = l; m < n - 1; m++) {
+        const dd = Math.abs(d[m]!) + Math.abs(d[m + 1]!);
+        if (Math.abs(e[m]!) <= 2.220446049250313e-16 * dd) break;
+      }
+      if (m !== l) {
+        if (iter++ === 60) throw invalidInput(fn, `QL iteration did not converge (${n}×${n} matrix)`, { size: n });
+        let g = (d[l + 1]! - d[l]!) / (2 * e[l]!);
+        let r = Math.hypot(g, 1);
+        g = d[m]! - d[l]! + e[l]! / (g + (g >= 0 ? r : -r));
+        let s = 1;
+        let c = 1;
+        let pp = 0;
+        let i = m - 1;
+        for (; i >= l; i--) {
+          const f = s * e[i]!;
+          const b = c * e[i]!;
+          r = Math.hypot(f, g);
+          e[i + 1] = r;
+          if (r === 0) {
+            d[i + 1]! -= pp;
+            e[m] = 0;
+            break;
+          }
+          s = f / r;
+          c = g / r;
+          g = d[i + 1]! - pp;
+          r = (d[i]! - g) * s + 2 * c * b;
+          pp = s * r;
+          d[i + 1] = g + pp;
+          g = c * r - b;
+        }
+        if (r === 0 && i >= l) continue;
+        d[l]! -= pp;
+        e[l] = g;
+        e[m] = 0;
+      }
+    } while (m !== l);
+  }
+  return d.sort();
+}
+
+function isSymmetric(a: Float64Array, n: number): boolean {
+  for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) if (a[i * n + j] !== a[j * n + i]) return false;
+  return true;
+}
+
+/**
+ * Singular values (descending, min(rows, cols) of them) of a small dense row-major matrix. An
+ * exactly symmetric square matrix takes the eigenvalue route ({@link symmetricEigenvalues}; σ = |λ|,
+ * accurate to a small multiple of n·ε relative to the largest value). Otherwise a tall
  * matrix is first reduced to its R factor ({@link tallSkinnyR}), then the rows of the (scaled) short
  * side are orthogonalised by one-sided Jacobi ({@link orthogonalizeRows}), which is accurate to a few
  * ulps relative to the largest value and bounded: it throws rather than loop.
@@ -270,6 +384,15 @@ export function singularValues(data: Float64Array, rows: number, cols: number): 
   }
   if (scale === 0) return new Float64Array(count);
   const inv = 1 / scale;
+  if (rows === cols && isSymmetric(data, rows)) {
+    // Symmetric input (scatter/covariance matrices): singular values are |eigenvalues|, from the
+    // tridiagonal QL eigensolver — O(n³) once instead of Jacobi sweeps, same absolute accuracy.
+    const scaled = new Float64Array(rows * rows);
+    for (let i = 0; i < rows * rows; i++) scaled[i] = data[i]! * inv;
+    const ev = symmetricEigenvalues(scaled, rows, fn);
+    for (let i = 0; i < rows; i++) ev[i] = Math.abs(ev[i]!) * scale;
+    return ev.sort().reverse();
+  }
   let work: Float64Array;
   let r: number;
   if (rows <= cols) {

@@ -2,7 +2,8 @@ import type { Float32Matrix } from "@assay/core";
 import { availableParallelism } from "node:os";
 import { cancelled, checkInt, checkPositive, invalidInput, invalidOption } from "./errors.js";
 import { runPool } from "./pool.js";
-import { cvFolds, fitLogisticCore, lbfgsRun, logisticObjective, predictLogisticCore, vecDot, vecMaxAbs, type CvContext } from "./fit-kernel.js";
+import { cvFolds, fitLogisticCore, lbfgsRun, logisticObjective, logisticObjectiveWasm, predictLogisticCore, vecDot, vecMaxAbs, type CvContext } from "./fit-kernel.js";
+import { gemmWasmIfSupported } from "./gemm-wasm.js";
 import { assertFinite, assertMatrix } from "./matrix.js";
 import { Mt19937 } from "./rng.js";
 
@@ -129,7 +130,7 @@ function fitPrepared(
   present.forEach((c, i) => classIndex.set(c, i));
   const yc = new Int32Array(n);
   for (let i = 0; i < n; i++) yc[i] = classIndex.get(y[i]!)!;
-  const result = fitLogisticCore(Xd, n, d, yc, K, C, maxIter, tol, sw);
+  const result = fitLogisticCore(Xd, n, d, yc, K, C, maxIter, tol, sw, gemmWasmIfSupported(true));
   const rows = K === 2 ? 1 : K;
   const w = result.x;
   const coef: Float64Matrix = { rows, cols: d, data: w.slice(0, rows * d) };
@@ -264,7 +265,7 @@ export async function crossValPredictProbaParallel(X: Float32Matrix, y: Int32Arr
   } else {
     await runPool({
       fn,
-      fns: [vecMaxAbs, vecDot, lbfgsRun, logisticObjective, fitLogisticCore, predictLogisticCore, cvFolds],
+      fns: [vecMaxAbs, vecDot, lbfgsRun, logisticObjectiveWasm, logisticObjective, fitLogisticCore, predictLogisticCore, cvFolds],
       entry: cvFolds,
       ctx,
       total: ctx.folds,
@@ -303,5 +304,5 @@ function prepareCv(fn: string, X: Float32Matrix, y: Int32Array, opts: CrossValOp
   const as = new Int32Array(buffer(n * 4));
   as.set(assignment);
   const out = new Float32Array(buffer(n * K * 4));
-  return { Xd, n, d: X.cols, y: ys, assignment: as, numClasses: K, C, maxIter, tol, out, folds, shared };
+  return { Xd, n, d: X.cols, y: ys, assignment: as, numClasses: K, C, maxIter, tol, out, folds, shared, wasm: gemmWasmIfSupported(true) };
 }

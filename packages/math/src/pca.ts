@@ -3,6 +3,7 @@ import type { Float32Matrix } from "@assay/core";
 import { checkInt, invalidInput, invalidOption } from "./errors.js";
 import { assertFinite, assertMatrix, columnMeans } from "./matrix.js";
 import { JACOBI_MAX_SWEEPS, orthogonalizeRows } from "./linalg.js";
+import { gram, project as projectRows } from "./gemm.js";
 import { createRng } from "./rng.js";
 
 /** Options of {@link fitPca}. */
@@ -46,7 +47,10 @@ export interface Pca {
 }
 
 /**
- * Fit a PCA model (float64 arithmetic throughout). Agrees with scikit-learn's `PCA` up to the sign of
+ * Fit a PCA model in float64 arithmetic. The exact solver (d ≤ n) forms the scatter matrix with
+ * {@link gram} (float64 SIMD kernel, blocks of 128 rows, no copy of the input) and solves the d×d
+ * symmetric eigenproblem (Householder tridiagonalisation + implicit QL); `transform` uses
+ * {@link project} (float32 sums over the d columns, written straight into the float32 output). Agrees with scikit-learn's `PCA` up to the sign of
  * each component (see {@link Pca.components} for the sign rule).
  *
  * @throws AssayError `INVALID_INPUT` for an empty matrix, fewer than 2 rows or NaN/Inf;
@@ -66,17 +70,24 @@ export function fitPca(m: Float32Matrix, opts: PcaOptions): Pca {
   if (method !== "auto" && method !== "exact" && method !== "randomized") throw invalidOption(fn, "method", `must be "auto", "exact" or "randomized", got ${String(method)}`);
   const resolved = method === "auto" ? (lim <= 1000 || k > 0.8 * lim ? "exact" : "randomized") : method;
   const mean = columnMeans(m);
-  const colVar = centredColumnSumSquares(m, mean);
   let totalVar = 0;
-  for (let j = 0; j < d; j++) totalVar += colVar[j]! / (n - 1);
-  let axes: Float64Array; // k×d
-  let ev: Float64Array;
-  if (resolved === "exact") ({ axes, ev } = d <= n ? exactCovariance(m, mean, k) : exactGram(m, mean, k));
-  else {
-    const iters = opts.powerIterations ?? (k < 0.1 * lim ? 7 : 4);
-    checkInt(fn, "powerIterations", iters, 0, 100);
-    ({ axes, ev } = randomized(m, mean, k, iters, opts.seed ?? 0));
+  let fit: { axes: Float64Array; ev: Float64Array }; // axes: k×d
+  if (resolved === "exact" && d <= n) {
+    // Scatter matrix by the blocked float64 SIMD gram kernel (no copy of X); its trace is the total variance.
+    const C = gram(m, { center: mean }).data;
+    for (let j = 0; j < d; j++) totalVar += C[j * d + j]! / (n - 1);
+    fit = exactCovariance(C, n, d, k);
+  } else {
+    const colVar = centredColumnSumSquares(m, mean);
+    for (let j = 0; j < d; j++) totalVar += colVar[j]! / (n - 1);
+    if (resolved === "exact") fit = exactGram(m, mean, k);
+    else {
+      const iters = opts.powerIterations ?? (k < 0.1 * lim ? 7 : 4);
+      checkInt(fn, "powerIterations", iters, 0, 100);
+      fit = randomized(m, mean, k, iters, opts.seed ?? 0);
+    }
   }
+  const { axes, ev } = fit;
   flipSigns(axes, k, d);
   const ratio = new Float64Array(k);
   for (let c = 0; c < k; c++) ratio[c] = totalVar > 0 ? ev[c]! / totalVar : 0;
@@ -112,67 +123,20 @@ function centredColumnSumSquares(m: Float32Matrix, mean: Float64Array): Float64A
   return out;
 }
 
+/**
+ * Project rows onto the axes: (x − mean)·axesᵀ (÷ √variance when whitening), via the blocked SIMD
+ * projection kernel writing straight into the float32 output (no float64 copy of x).
+ */
 function project(x: Float32Matrix, mean: Float64Array, axes: Float64Array, k: number, whitenBy: Float64Array | null): Float32Matrix {
   assertMatrix(x, "matrix", "Pca.transform", false);
   const d = mean.length;
   if (x.cols !== d) throw invalidInput("Pca.transform", `dimension mismatch: the model was fitted on ${d} columns, the matrix has ${x.cols}`);
-  const { rows, data } = x;
-  const out = new Float32Array(rows * k);
-  const row = new Float64Array(d);
-  const scale = new Float64Array(k).fill(1);
-  if (whitenBy !== null) for (let c = 0; c < k; c++) scale[c] = whitenBy[c]! > 0 ? 1 / Math.sqrt(whitenBy[c]!) : 0;
-  for (let i = 0; i < rows; i++) {
-    const o = i * d;
-    for (let j = 0; j < d; j++) row[j] = data[o + j]! - mean[j]!;
-    for (let c = 0; c < k; c++) {
-      const a = c * d;
-      let s0 = 0;
-      let s1 = 0;
-      let j = 0;
-      for (; j + 1 < d; j += 2) {
-        s0 += row[j]! * axes[a + j]!;
-        s1 += row[j + 1]! * axes[a + j + 1]!;
-      }
-      if (j < d) s0 += row[j]! * axes[a + j]!;
-      out[i * k + c] = (s0 + s1) * scale[c]!;
-    }
+  const W = new Float64Array(d * k); // axesᵀ, d×k, whitening folded in
+  for (let c = 0; c < k; c++) {
+    const scale = whitenBy === null ? 1 : whitenBy[c]! > 0 ? 1 / Math.sqrt(whitenBy[c]!) : 0;
+    for (let j = 0; j < d; j++) W[j * k + c] = axes[c * d + j]! * scale;
   }
-  return { rows, cols: k, data: out };
-}
-
-/** Upper triangle of XcᵀXc accumulated four rows at a time (rank-4 updates), mirrored at the end. */
-function scatterMatrix(m: Float32Matrix, mean: Float64Array): Float64Array {
-  const { rows: n, cols: d, data } = m;
-  const C = new Float64Array(d * d);
-  const x0 = new Float64Array(d);
-  const x1 = new Float64Array(d);
-  const x2 = new Float64Array(d);
-  const x3 = new Float64Array(d);
-  let i = 0;
-  for (; i + 3 < n; i += 4) {
-    for (let j = 0; j < d; j++) {
-      const mu = mean[j]!;
-      x0[j] = data[i * d + j]! - mu;
-      x1[j] = data[(i + 1) * d + j]! - mu;
-      x2[j] = data[(i + 2) * d + j]! - mu;
-      x3[j] = data[(i + 3) * d + j]! - mu;
-    }
-    for (let a = 0; a < d; a++) {
-      const a0 = x0[a]!, a1 = x1[a]!, a2 = x2[a]!, a3 = x3[a]!;
-      const ro = a * d;
-      for (let b = a; b < d; b++) C[ro + b]! += a0 * x0[b]! + a1 * x1[b]! + a2 * x2[b]! + a3 * x3[b]!;
-    }
-  }
-  for (; i < n; i++) {
-    for (let j = 0; j < d; j++) x0[j] = data[i * d + j]! - mean[j]!;
-    for (let a = 0; a < d; a++) {
-      const a0 = x0[a]!;
-      const ro = a * d;
-      for (let b = a; b < d; b++) C[ro + b]! += a0 * x0[b]!;
-    }
-  }
-  for (let a = 0; a < d; a++) for (let b = 0; b < a; b++) C[a * d + b] = C[b * d + a]!;
-  return C;
+  return projectRows(x, { rows: d, cols: k, data: W }, { center: mean });
 }
 
 function toMl(flat: Float64Array, r: number, c: number): Matrix {
@@ -208,9 +172,7 @@ function identityRows(k: number, s: number): Float64Array {
   return out;
 }
 
-function exactCovariance(m: Float32Matrix, mean: Float64Array, k: number): { axes: Float64Array; ev: Float64Array } {
-  const { rows: n, cols: d } = m;
-  const C = scatterMatrix(m, mean);
+function exactCovariance(C: Float64Array, n: number, d: number, k: number): { axes: Float64Array; ev: Float64Array } {
   const { values, vectors } = topEigen(C, d, k);
   for (let c = 0; c < k; c++) values[c] = values[c]! / (n - 1);
   return { axes: vectors, ev: values };

@@ -1,19 +1,11 @@
-import { AssayError, artifacts, createDataset, type Float32Matrix, pipeline } from "@assay/core";
+import { AssayError, artifacts, createDataset, pipeline } from "@assay/core";
 import { describe, expect, it } from "vitest";
 import { clusterDuplicates, clusterOutliers } from "./cluster-findings.js";
 import { clusterer } from "./clusterer.js";
 import { cluster } from "./hdbscan.js";
 import { plugin } from "./index.js";
+import { C1, C2, mat } from "./test-helpers.js";
 
-const A = [
-  [0, 0], [1.02, 0.11], [2.05, 0.27], [2.97, 0.58], [4.01, 0.93], [0.18, 1.52], [1.31, 1.69], [2.23, 1.41], [3.12, 1.88], [4.43, 1.57],
-];
-const B = [
-  [20.3, 0.7], [21.35, 0.79], [22.31, 1.01], [23.29, 1.24], [24.36, 1.68], [20.46, 2.25], [21.58, 2.37], [22.57, 2.09], [23.41, 2.61], [24.69, 2.3],
-];
-const mat = (rows: number[][]): Float32Matrix => ({ rows: rows.length, cols: rows[0]?.length ?? 0, data: Float32Array.from(rows.flat()) });
-const C1 = () => mat([...A, ...B, [60, 40]]);
-const C2 = () => mat([...A, ...B, [60, 40], [0.01, 0.005]]);
 const close = (a: number, b: number, tol = 1e-5) => expect(Math.abs(a - b)).toBeLessThanOrEqual(tol);
 
 describe("clusterer (clusterer.md test cases)", () => {

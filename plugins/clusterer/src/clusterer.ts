@@ -1,11 +1,22 @@
-import { artifacts, defineDetector, type FindingInput, z } from "@assay/core";
+import { artifacts, defineDetector, type DetectorOutput, type FindingInput, z } from "@assay/core";
 import { clusterDuplicates, type ClusterOutlier, clusterOutliers } from "./cluster-findings.js";
 import { cluster } from "./hdbscan.js";
+import { LEGACY_MAX_SAMPLES, type LegacyClusterResult, legacyCluster } from "./legacy.js";
 
 /** Options of {@link clusterer}. */
 export const clustererOptions = z.object({
-  /** Expected number of clusters (sets the minimum cluster size to max(5, N / 3k)). */
+  /**
+   * `"hdbscan"` (DataEval HEAD, default), `"kmeans"` (HEAD's `algorithm="kmeans"`) or `"legacy"` (the
+   * seed-era `Clusterer`: outliers, potential outliers, duplicates and potential duplicates from its
+   * last-good-merge-level heuristics; at most `legacyMaxSamples` rows).
+   */
+  algorithm: z.enum(["hdbscan", "kmeans", "legacy"]).default("hdbscan"),
+  /** hdbscan: expected number of clusters (min cluster size max(5, N / 3k)); kmeans: k (default ⌊√N⌋). */
   nClusters: z.number().int().positive().optional(),
+  /** Seed of the k-means++ sampling (kmeans). */
+  seed: z.number().int().default(0),
+  /** Largest N legacy mode accepts (its cost is O(N²)). */
+  legacyMaxSamples: z.number().int().positive().default(LEGACY_MAX_SAMPLES),
   /** Largest selectable cluster. */
   maxClusterSize: z.number().int().positive().optional(),
   /** Neighbours per point for the MST candidate graph. */
@@ -20,8 +31,9 @@ export const clustererOptions = z.object({
   potentialOutliers: z.boolean().default(true),
 });
 
-/** The clusterer's result. */
-export interface ClustererResult {
+/** The clusterer's result in hdbscan and kmeans mode. */
+export interface PartitionClustererResult {
+  algorithm: "hdbscan" | "kmeans";
   labels: Int32Array;
   membership: Float32Array;
   clusters: number;
@@ -35,6 +47,14 @@ export interface ClustererResult {
   potentialOutliers: number[];
   duplicates: number[][];
 }
+
+/** The clusterer's result in legacy mode: the seed `Clusterer.evaluate()` output and its internals. */
+export interface LegacyClustererResult extends LegacyClusterResult {
+  algorithm: "legacy";
+}
+
+/** The clusterer's result (discriminated by `algorithm`). */
+export type ClustererResult = PartitionClustererResult | LegacyClustererResult;
 
 const fmt = (v: number) => v.toPrecision(4);
 
@@ -52,9 +72,12 @@ export const clusterer = defineDetector({
   options: clustererOptions,
   needs: [artifacts.embeddings],
   wants: [artifacts.knn],
-  async run(ctx, inputs, options) {
+  async run(ctx, inputs, options): Promise<DetectorOutput<ClustererResult>> {
     const x = inputs.embeddings;
+    if (options.algorithm === "legacy") return legacyFindings(legacyCluster(x, { maxSamples: options.legacyMaxSamples, signal: ctx.signal }));
     const res = await cluster(x, {
+      algorithm: options.algorithm,
+      seed: options.seed,
       k: options.k,
       ...(options.nClusters !== undefined ? { nClusters: options.nClusters } : {}),
       ...(options.maxClusterSize !== undefined ? { maxClusterSize: options.maxClusterSize } : {}),
@@ -102,6 +125,7 @@ export const clusterer = defineDetector({
       }),
     );
     const result: ClustererResult = {
+      algorithm: res.algorithm,
       labels: res.labels,
       membership: res.membership,
       clusters: res.clusters,
@@ -116,7 +140,51 @@ export const clusterer = defineDetector({
     return {
       result,
       findings,
-      summary: { clusters: res.clusters, noise, outliers: outliers.length, duplicate_groups: dups.length, exact_mst: res.exactMst },
+      summary: { algorithm: res.algorithm, clusters: res.clusters, noise, outliers: outliers.length, duplicate_groups: dups.length, exact_mst: res.exactMst },
     };
   },
 });
+
+/** Findings of legacy mode: outliers (warning), potential outliers, duplicates and potential duplicates (info). */
+function legacyFindings(res: LegacyClusterResult): DetectorOutput<ClustererResult> {
+  const findings: FindingInput[] = [];
+  const data = { method: "legacy" };
+  for (const i of res.outliers) {
+    findings.push({ type: "cluster_outlier", indices: [i], severity: "warning", message: `sample ${i} joins its cluster far beyond the cluster's usual merge distances (legacy Clusterer)`, data });
+  }
+  for (const i of res.potentialOutliers) {
+    findings.push({ type: "potential_outlier", indices: [i], severity: "info", message: `sample ${i} joins its cluster more than one std beyond its usual merge distances (legacy Clusterer)`, data });
+  }
+  res.duplicates.forEach((g, k) =>
+    findings.push({
+      type: "cluster_duplicate",
+      indices: g,
+      score: g.length,
+      severity: "info",
+      message: `${g.length} samples are within ${fmt(res.threshold / 100)} of each other (legacy Clusterer duplicates): ${g.join(", ")}`,
+      data: { ...data, group: k, exact: true, threshold: res.threshold / 100 },
+    }),
+  );
+  res.potentialDuplicates.forEach((g, k) =>
+    findings.push({
+      type: "potential_duplicate",
+      indices: g,
+      score: g.length,
+      severity: "info",
+      message: `${g.length} samples are within ${fmt(res.threshold)} of each other (legacy Clusterer potential duplicates): ${g.join(", ")}`,
+      data: { ...data, group: k, exact: false, threshold: res.threshold },
+    }),
+  );
+  const result: ClustererResult = { algorithm: "legacy", ...res };
+  return {
+    result,
+    findings,
+    summary: {
+      algorithm: "legacy",
+      outliers: res.outliers.length,
+      potential_outliers: res.potentialOutliers.length,
+      duplicate_groups: res.duplicates.length,
+      potential_duplicate_groups: res.potentialDuplicates.length,
+    },
+  };
+}

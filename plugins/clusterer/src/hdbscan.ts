@@ -1,5 +1,5 @@
 import { AssayError, type Float32Matrix, type KnnGraph } from "@assay/core";
-import { knn, knnQuery, selectRows, UnionFind } from "@assay/math";
+import { kmeans, knn, knnQuery, selectRows, UnionFind } from "@assay/math";
 
 const PLUGIN = "@assay/clusterer";
 
@@ -13,8 +13,18 @@ export interface SpanningEdges {
 
 /** Options of {@link cluster}. */
 export interface ClusterOptions {
-  /** Expected number of clusters: sets min cluster size to max(5, floor(N / (3k))). */
+  /**
+   * `"hdbscan"` (default; DataEval HEAD's `cluster`) or `"kmeans"` (clusterer.md §2.7: k-means++ and Lloyd
+   * with k = `nClusters` or ⌊√N⌋; the spanning tree is still computed for cluster duplicates).
+   */
+  algorithm?: "hdbscan" | "kmeans";
+  /**
+   * hdbscan: expected number of clusters, sets min cluster size to max(5, floor(N / (3k)));
+   * kmeans: the number of clusters k (default ⌊√N⌋). Must be smaller than N.
+   */
   nClusters?: number;
+  /** Seed of the k-means++ sampling (kmeans only; default 0). */
+  seed?: number;
   /** Largest cluster EOM may select (≤ min cluster size means unlimited). */
   maxClusterSize?: number;
   /** Neighbours per point for the MST candidate graph (default min(25, N − 1)). */
@@ -28,15 +38,17 @@ export interface ClusterOptions {
 
 /** Output of {@link cluster} (clusterer.md §2). */
 export interface ClusterResult {
+  /** The algorithm that produced the labels. */
+  algorithm: "hdbscan" | "kmeans";
   /** Cluster per point, −1 = noise. */
   labels: Int32Array;
-  /** Membership strength per point in [0, 1] (0 for noise). */
+  /** Membership strength per point in [0, 1] (0 for noise; kmeans: 1 − d / max d, d = distance to the own centre). */
   membership: Float32Array;
   /** The (approximate beyond 26 points) Euclidean MST, sorted by weight. */
   mst: SpanningEdges;
   /** Number of clusters. */
   clusters: number;
-  /** Minimum cluster size used. */
+  /** Minimum cluster size used (hdbscan; 0 in kmeans mode). */
   minClusterSize: number;
   /** Whether the MST came from a complete graph (exact) or a kNN graph plus bridging (approximate). */
   exactMst: boolean;
@@ -47,7 +59,7 @@ function invalid(message: string): AssayError {
 }
 
 /** Check shape and finiteness of embeddings. */
-export function checkEmbeddings(x: Float32Matrix): void {
+export function checkEmbeddings(x: { rows: number; cols: number; data: ArrayLike<number> }): void {
   if (x.rows < 2) throw invalid(`Data should have at least 2 samples; got ${x.rows}`);
   if (x.cols < 1) throw invalid(`Samples should have at least 1 feature; got ${x.cols}`);
   for (let i = 0; i < x.data.length; i++) {
@@ -175,16 +187,31 @@ export function minClusterSizeFor(n: number, nClusters?: number): number {
   return Math.min(Math.max(5, Math.floor(0.05 * n)), 100);
 }
 
+/** k of kmeans mode (clusterer.md §2.7): `nClusters`, else ⌊√N⌋; an error unless 1 ≤ k < N. */
+export function kmeansK(n: number, nClusters?: number): number {
+  const k = nClusters ?? Math.floor(Math.sqrt(n));
+  if (!(Number.isInteger(k) && k >= 1)) throw new AssayError("INVALID_OPTION", `nClusters must be a positive integer, got ${k}`, { plugin: PLUGIN, details: { option: "nClusters" } });
+  if (k >= n) throw new AssayError("INVALID_OPTION", `nClusters (${k}) must be smaller than the number of samples (${n})`, { plugin: PLUGIN, details: { option: "nClusters" } });
+  return k;
+}
+
 /**
- * HDBSCAN* with min_samples = 1 (single linkage), condensed by the minimum cluster size, excess-of-mass
- * selection with a single cluster allowed — DataEval's `cluster()` (clusterer.md §2).
+ * DataEval's `cluster()` (clusterer.md §2). Default `algorithm: "hdbscan"`: HDBSCAN* with min_samples = 1
+ * (single linkage), condensed by the minimum cluster size, excess-of-mass selection with a single cluster
+ * allowed. `algorithm: "kmeans"` (§2.7): k-means++ seeded by `seed`, labels numbered by smallest member,
+ * membership 1 − d / max d; the spanning tree is computed the same way in both modes.
  */
 export async function cluster(x: Float32Matrix, options: ClusterOptions = {}): Promise<ClusterResult> {
   checkEmbeddings(x);
   const N = x.rows;
-  const m = minClusterSizeFor(N, options.nClusters);
+  const algorithm = options.algorithm ?? "hdbscan";
+  if (algorithm !== "hdbscan" && algorithm !== "kmeans") {
+    throw new AssayError("INVALID_OPTION", `algorithm must be "hdbscan" or "kmeans", got ${String(algorithm)}`, { plugin: PLUGIN, node: "clusterer", details: { option: "algorithm" } });
+  }
+  const clustersK = algorithm === "kmeans" ? kmeansK(N, options.nClusters) : 0;
+  const m = algorithm === "kmeans" ? 0 : minClusterSizeFor(N, options.nClusters);
   let maxSize = options.maxClusterSize ?? Number.POSITIVE_INFINITY;
-  if (maxSize <= m) {
+  if (algorithm === "hdbscan" && maxSize <= m) {
     options.warn?.(`maxClusterSize ${maxSize} ≤ min cluster size ${m}; using no maximum`);
     maxSize = Number.POSITIVE_INFINITY;
   }
@@ -192,6 +219,14 @@ export async function cluster(x: Float32Matrix, options: ClusterOptions = {}): P
   const useGiven = options.knn && options.knn.metric === "euclidean" && options.knn.rows === N && options.knn.k >= k;
   const mst = await spanningTree(x, k, { ...(useGiven ? { knn: options.knn! } : {}), ...(options.signal ? { signal: options.signal } : {}) });
   const exactMst = (useGiven ? options.knn!.k : k) >= N - 1;
+  if (algorithm === "kmeans") {
+    const km = kmeans(x, clustersK, { seed: options.seed ?? 0 });
+    let maxD = 0;
+    for (const d of km.distances) if (d > maxD) maxD = d;
+    const membership = new Float32Array(N);
+    for (let i = 0; i < N; i++) membership[i] = maxD > 0 ? 1 - km.distances[i]! / maxD : 1;
+    return { algorithm, labels: km.labels, membership, mst, clusters: clustersK, minClusterSize: m, exactMst };
+  }
 
   // single-linkage tree: row t = node N + t: (left = max id, right = min id, weight, size)
   const E = N - 1;
@@ -366,5 +401,5 @@ export async function cluster(x: Float32Matrix, options: ClusterOptions = {}): P
     labels.fill(0);
     clusters = 1;
   }
-  return { labels, membership, mst, clusters, minClusterSize: m, exactMst };
+  return { algorithm, labels, membership, mst, clusters, minClusterSize: m, exactMst };
 }

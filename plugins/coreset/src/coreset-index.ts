@@ -1,7 +1,8 @@
 import { ChunkTree, sortRows, type TreeCounters } from "./chunk-tree.js";
-import { choleskyWithJitter, dot, invertLower, lowerQuadNorm } from "@assay/math";
+import { choleskyWithJitter, invertLower, lowerQuadNorm } from "@assay/math";
 import { intOption, invalidInput, invalidOption, resolveBeta, type Preset } from "./options.js";
 import { assertFiniteRows, augmentRows, fitPreprocessing, type Preprocessing } from "./preprocess.js";
+import { accumulateGramLower, lowerQuadNorms, lowerQuadNormsParallel } from "@assay/math";
 
 /** A dense feature matrix: row-major `data[r * cols + c]` (Float32Array, Float64Array or numbers), or rows. */
 export type FeatureInput = { readonly rows: number; readonly cols: number; readonly data: ArrayLike<number> } | readonly (readonly number[])[];
@@ -43,8 +44,19 @@ export interface CoresetIndexOptions {
   preprocessing?: Preprocessing;
   /** Frozen ridge λ per class index (as reported by {@link CoresetIndex.lambdas}); NaN entries are computed. */
   lambdas?: ArrayLike<number>;
+  /**
+   * @internal Score the rows against these class statistics (Σ w·a·aᵀ lower triangles, W, counts — e.g.
+   * the exact global statistics of a local-scope tree) instead of statistics of the rows themselves.
+   * Such an index is for reading only: edits would mix the two.
+   */
+  statistics?: { G: readonly Float64Array[]; W: ArrayLike<number>; n: ArrayLike<number> };
   /** Rank-one changes per class per batch above which the class is refactored (default max(1, ⌊p/8⌋)). */
   patchLimit?: number;
+  /**
+   * Score each row against only this many "other" classes: the classes whose means (in z-space) are
+   * nearest to the mean of the row's own class. Default: every class when K ≤ 32, else 8.
+   */
+  otherClasses?: number;
   /** Sherman–Morrison corrections kept per class before a refactor (default 64). */
   maxCorrections?: number;
 }
@@ -96,6 +108,7 @@ export interface IndexSettings {
   candidatesPerClass: number;
   smallClass: "error" | "allow";
   patchLimit: number | undefined;
+  otherClasses?: number | undefined;
   maxCorrections: number;
 }
 
@@ -111,6 +124,13 @@ export interface ClassState {
   /** Sherman–Morrison corrections since the last refactor: H⁻¹ = H₀⁻¹ + Σ coef_j u_j u_jᵀ. */
   corrU: Float64Array[];
   corrCoef: number[];
+  /** Sherman–Morrison terms not yet applied to the cached column Q[·, c] (applied lazily by `sync`). */
+  pendU: Float64Array[];
+  pendCoef: number[];
+  /** The cached column Q[·, c] must be recomputed from the factor (after a fresh-λ refactor). */
+  colStale: boolean;
+  /** Sherman–Morrison terms applied to the cached column since it was last computed from a factor. */
+  drift: number;
 }
 
 /** A pending (deferred) edit. */
@@ -149,6 +169,10 @@ export class CoresetIndex {
   readonly candidatesPerClass: number;
   readonly smallClass: "error" | "allow";
   readonly patchLimit: number;
+  /** Other classes each row is scored against (K − 1 = all). */
+  readonly otherClasses: number;
+  /** @internal Candidate other classes per own class (nearest means), or null when every class is a candidate. */
+  candidates: Int32Array[] | null = null;
   readonly maxCorrections: number;
   /** The frozen feature map. */
   readonly preprocessing: Preprocessing;
@@ -164,12 +188,45 @@ export class CoresetIndex {
   /** @internal */ idSet = new Set<number>();
   /** @internal 1 = live. */ live: Uint8Array = new Uint8Array(0);
   /** @internal 1 = seen by a query. */ seen: Uint8Array = new Uint8Array(0);
-  /** @internal q_k(a_i), n×K float64. */ Q: Float64Array = new Float64Array(0);
-  /** @internal */ importance: Float64Array = new Float64Array(0);
-  /** @internal */ outlier: Float64Array = new Float64Array(0);
-  /** @internal */ labelScore: Float64Array = new Float64Array(0);
-  /** @internal */ leverage: Float64Array = new Float64Array(0);
-  /** @internal */ suggested: Int32Array = new Int32Array(0);
+  /** @internal q_k(a_i), n×K float64 (storage; may lag behind pending edits until {@link sync}). */ qData: Float64Array = new Float64Array(0);
+  /** @internal */ impData: Float64Array = new Float64Array(0);
+  /** @internal */ outData: Float64Array = new Float64Array(0);
+  /** @internal */ lsData: Float64Array = new Float64Array(0);
+  /** @internal */ levData: Float64Array = new Float64Array(0);
+  /** @internal */ sugData: Int32Array = new Int32Array(0);
+  /** @internal Rows [0, qRows) have Q rows as of the last sync; rows above are computed at the next sync. */ qRows = 0;
+  /** @internal Whether scores and tree lists lag behind the statistics (edits absorbed, not yet rescored). */ dirty = false;
+
+  /** @internal q_k(a_i), n×K (brought up to date first). */
+  get Q(): Float64Array {
+    this.sync();
+    return this.qData;
+  }
+  /** @internal Importance per row (brought up to date first). */
+  get importance(): Float64Array {
+    this.sync();
+    return this.impData;
+  }
+  /** @internal */
+  get outlier(): Float64Array {
+    this.sync();
+    return this.outData;
+  }
+  /** @internal */
+  get labelScore(): Float64Array {
+    this.sync();
+    return this.lsData;
+  }
+  /** @internal */
+  get leverage(): Float64Array {
+    this.sync();
+    return this.levData;
+  }
+  /** @internal */
+  get suggested(): Int32Array {
+    this.sync();
+    return this.sugData;
+  }
   /** @internal */ stats: ClassState[];
   /** @internal */ tree: ChunkTree;
   private pendingEdits: Edit[] = [];
@@ -189,8 +246,10 @@ export class CoresetIndex {
     this.candidatesPerClass = opts.candidatesPerClass;
     this.smallClass = opts.smallClass;
     this.patchLimit = opts.patchLimit ?? Math.max(1, Math.floor(this.p / 8));
+    const K = classes.length;
+    this.otherClasses = Math.min(Math.max(0, K - 1), opts.otherClasses ?? (K > 32 ? 8 : K));
     this.maxCorrections = opts.maxCorrections;
-    this.stats = classes.map(() => ({ G: new Float64Array(this.p * this.p), W: 0, n: 0, lambda: Number.NaN, linv: null, corrU: [], corrCoef: [] }));
+    this.stats = classes.map(() => ({ G: new Float64Array(this.p * this.p), W: 0, n: 0, lambda: Number.NaN, linv: null, corrU: [], corrCoef: [], pendU: [], pendCoef: [], colStale: false, drift: 0 }));
     this.tree = new ChunkTree(opts.chunkSize, 0);
   }
 
@@ -200,6 +259,52 @@ export class CoresetIndex {
    * classes with fewer rows than features — each an `AssayError` naming the row, class or option.
    */
   static build(x: FeatureInput, labels: LabelInput, options: CoresetIndexOptions = {}): CoresetIndex {
+    const index = CoresetIndex.prepare(x, labels, options);
+    index.accumulateBuild(index.n);
+    index.factorAll(options);
+    index.computeQRows(0, index.n);
+    index.finishBuild();
+    return index;
+  }
+
+  /**
+   * {@link build} on worker threads (default `workers: 2`): the n·K·p²/2 quadratic forms that dominate a
+   * build are split by rows over the workers, each value computed by the same float64 kernel as in
+   * {@link build}, so the index is identical to the synchronous one whatever the worker count. Small
+   * inputs (under 10⁹ multiply-adds), an `otherClasses` shortcut and external statistics run
+   * synchronously. Copies the augmented rows once into shared memory (8·n·p bytes).
+   */
+  static async buildAsync(
+    x: FeatureInput,
+    labels: LabelInput,
+    options: CoresetIndexOptions & { workers?: number } = {},
+  ): Promise<CoresetIndex> {
+    const index = CoresetIndex.prepare(x, labels, options);
+    const n = index.n;
+    const K = index.classes.length;
+    const p = index.p;
+    index.accumulateBuild(n);
+    index.factorAll(options);
+    const workers = options.workers ?? 2;
+    if (workers !== undefined) intOption("workers", workers, 0, 64);
+    if (n * K * p * p < 1e9 || options.statistics !== undefined || index.candidates !== null || workers <= 1) {
+      index.computeQRows(0, n);
+      index.finishBuild();
+      return index;
+    }
+    const A = new Float64Array(new SharedArrayBuffer(n * p * 8));
+    A.set(index.A.subarray(0, n * p));
+    const Q = new Float64Array(new SharedArrayBuffer(n * K * 8));
+    const lowers = index.stats.map((st) => st.linv);
+    await lowerQuadNormsParallel(lowers, Array.from({ length: K }, (_, c) => c), p, A, n, Q, K, workers);
+    for (let c = 0; c < K; c++) if (lowers[c] === null) for (let i = 0; i < n; i++) Q[i * K + c] = Number.NaN;
+    index.qData.set(Q.subarray(0, n * K));
+    index.finishBuild();
+    return index;
+  }
+
+  /** Validation, preprocessing and the row arrays of a build (no statistics yet). */
+  private static prepare(x: FeatureInput, labels: LabelInput, options: CoresetIndexOptions): CoresetIndex {
     const { rows, cols, data } = toMatrix(x);
     if (rows === 0) throw invalidInput("X has no rows");
     if (cols === 0) throw invalidInput("X has no columns");
@@ -218,11 +323,12 @@ export class CoresetIndex {
     const smallClass = options.smallClass ?? "error";
     if (smallClass !== "error" && smallClass !== "allow") throw invalidOption("smallClass", `must be "error" or "allow", got ${JSON.stringify(smallClass)}`);
     const patchLimit = options.patchLimit === undefined ? undefined : intOption("patchLimit", options.patchLimit, 0);
+    const otherClasses = options.otherClasses === undefined ? undefined : intOption("otherClasses", options.otherClasses, 1);
     const maxCorrections = options.maxCorrections ?? 64;
     if (!(maxCorrections >= 0)) throw invalidOption("maxCorrections", `must be ≥ 0, got ${String(maxCorrections)}`);
     const pre = options.preprocessing ?? fitPreprocessing(data, rows, cols, weights, maxDim);
     if (pre.inputDim !== cols) throw invalidInput(`the preprocessing expects ${pre.inputDim} columns, X has ${cols}`);
-    const index = new CoresetIndex(classes, pre, { beta, ridge, minClassSize, chunkSize, candidatesPerClass, smallClass, patchLimit, maxCorrections });
+    const index = new CoresetIndex(classes, pre, { beta, ridge, minClassSize, chunkSize, candidatesPerClass, smallClass, patchLimit, otherClasses, maxCorrections });
     const counts = new Int32Array(classes.length);
     for (let i = 0; i < rows; i++) counts[y[i]!]!++;
     index.checkClassSizes(counts);
@@ -234,17 +340,36 @@ export class CoresetIndex {
     index.idSet = new Set(ids);
     index.live.fill(1, 0, rows);
     index.n = rows;
-    for (let i = 0; i < rows; i++) index.accumulate(i, y[i]!, 1, weights[i]!);
+    return index;
+  }
+
+  /** Apply external statistics / frozen λ options, factor every class and pick the candidate classes. */
+  private factorAll(options: CoresetIndexOptions): void {
+    const index = this;
+    const classes = this.classes;
+    if (options.statistics !== undefined) {
+      const ext = options.statistics;
+      for (let c = 0; c < classes.length; c++) {
+        const st = index.stats[c]!;
+        st.G = Float64Array.from(ext.G[c]!);
+        st.W = ext.W[c]!;
+        st.n = ext.n[c]!;
+      }
+    }
     if (options.lambdas !== undefined) {
       if (options.lambdas.length !== classes.length) throw invalidOption("lambdas", `must have one entry per class (${classes.length}), got ${options.lambdas.length}`);
       for (let c = 0; c < classes.length; c++) index.stats[c]!.lambda = options.lambdas[c]!;
     }
     for (let c = 0; c < classes.length; c++) index.factor(c, Number.isNaN(index.stats[c]!.lambda));
-    index.tree.grow(rows);
-    index.computeQRows(0, rows);
-    index.rescore();
-    index.refreshLists();
-    return index;
+    index.tree.grow(index.n);
+    index.updateCandidates();
+  }
+
+  /** Scores and tree lists once Q is filled. */
+  private finishBuild(): void {
+    this.qRows = this.n;
+    this.rescore();
+    this.refreshLists();
   }
 
   /** @internal Restore an index from saved parts (used by `loadIndex`). */
@@ -256,6 +381,8 @@ export class CoresetIndex {
   ): CoresetIndex {
     const index = new CoresetIndex(classes, pre, opts);
     fill(index);
+    index.updateCandidates();
+    index.qRows = index.n;
     index.tree.grow(index.n);
     index.rescore();
     index.refreshLists();
@@ -272,6 +399,7 @@ export class CoresetIndex {
       candidatesPerClass: this.candidatesPerClass,
       smallClass: this.smallClass,
       patchLimit: this.patchLimit,
+      otherClasses: this.otherClasses,
       maxCorrections: this.maxCorrections,
     };
   }
@@ -343,48 +471,53 @@ export class CoresetIndex {
   /** All scores of one live or removed row (removed rows keep their last scores). */
   scores(index: number): RowScores {
     this.checkRow(index, "index");
+    this.sync();
     const c = this.labels[index]!;
     const st = this.stats[c]!;
-    const h = this.leverage[index]!;
+    const h = this.levData[index]!;
     const w = this.weights[index]!;
     return {
       index,
       label: this.classes[c]!,
-      importance: this.importance[index]!,
-      outlierScore: this.outlier[index]!,
-      labelScore: this.labelScore[index]!,
+      importance: this.impData[index]!,
+      outlierScore: this.outData[index]!,
+      labelScore: this.lsData[index]!,
       leverage: h,
       sensitivity: st.W > 0 ? (2 * w) / st.W + h : 0,
       dhSensitivity: 32 * (2 * w + st.W * h),
-      suggestedLabel: this.classes[this.suggested[index]!]!,
+      suggestedLabel: this.classes[this.sugData[index]!]!,
       tinyClass: this.isTiny(c),
     };
   }
 
   /** Importance of every row as a copy (removed rows: NaN). */
   importanceScores(): Float64Array {
-    const out = this.importance.slice(0, this.n);
+    this.sync();
+    const out = this.impData.slice(0, this.n);
     for (let i = 0; i < this.n; i++) if (this.live[i] === 0) out[i] = Number.NaN;
     return out;
   }
 
   /** Leverage of every row as a copy (removed rows: NaN). */
   leverageScores(): Float64Array {
-    const out = this.leverage.slice(0, this.n);
+    this.sync();
+    const out = this.levData.slice(0, this.n);
     for (let i = 0; i < this.n; i++) if (this.live[i] === 0) out[i] = Number.NaN;
     return out;
   }
 
   /** `ln d_own` of every row as a copy (removed rows: NaN). */
   outlierScores(): Float64Array {
-    const out = this.outlier.slice(0, this.n);
+    this.sync();
+    const out = this.outData.slice(0, this.n);
     for (let i = 0; i < this.n; i++) if (this.live[i] === 0) out[i] = Number.NaN;
     return out;
   }
 
   /** `ln d_own − ln d_other` of every row as a copy (removed rows: NaN). */
   labelScores(): Float64Array {
-    const out = this.labelScore.slice(0, this.n);
+    this.sync();
+    const out = this.lsData.slice(0, this.n);
     for (let i = 0; i < this.n; i++) if (this.live[i] === 0) out[i] = Number.NaN;
     return out;
   }
@@ -486,22 +619,32 @@ export class CoresetIndex {
    */
   refresh(options: { full?: boolean } = {}): void {
     this.applyPending();
+    this.sync();
     let refactored = 0;
     for (let c = 0; c < this.stats.length; c++) {
       const st = this.stats[c]!;
       if (options.full === true) {
         this.factor(c, true);
         refactored++;
-      } else if (st.corrU.length > 0) {
+      } else if (st.corrU.length > 0 || st.drift > 0) {
         this.factor(c, false);
-        this.computeQColumn(c);
+        st.colStale = true;
         refactored++;
       }
+      st.pendU = [];
+      st.pendCoef = [];
     }
-    if (options.full === true) this.computeQRows(0, this.n);
-    this.rescore();
-    const tree = this.refreshLists();
-    this.lastLog = { patched: 0, refactored, changes: 0, ...tree };
+    if (options.full === true) {
+      for (const st of this.stats) {
+        st.colStale = false;
+        st.drift = 0;
+      }
+      this.qRows = 0;
+    }
+    this.dirty = true;
+    this.sync();
+    const { leavesRebuilt, nodesMerged } = this.lastLog;
+    this.lastLog = { patched: 0, refactored, changes: 0, leavesRebuilt, nodesMerged };
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -636,29 +779,42 @@ export class CoresetIndex {
         st.linv = null;
         st.corrU = [];
         st.corrCoef = [];
+        st.pendU = [];
+        st.pendCoef = [];
+        st.colStale = false;
         continue;
       }
-      const canPatch = st.linv !== null && list.length <= this.patchLimit && st.corrU.length + list.length <= this.maxCorrections;
-      if (canPatch && this.patch(c, list, oldN)) {
-        patched++;
-        continue;
+      if (st.linv !== null && list.length <= this.patchLimit && list.length <= this.maxCorrections) {
+        // The inverse representation holds at most maxCorrections rank-one terms: fold them into a new
+        // factor of the same H (λ_c frozen). Q is unaffected, so no column needs recomputing.
+        if (st.corrU.length + list.length > this.maxCorrections) {
+          this.factor(c, false);
+          refactored++;
+        }
+        if (this.patch(c, list)) {
+          patched++;
+          continue;
+        }
       }
       this.factor(c, true);
-      this.computeQColumn(c, oldN);
+      st.colStale = true;
+      st.pendU = [];
+      st.pendCoef = [];
       refactored++;
     }
-    if (added !== null) this.computeQRows(oldN, this.n);
     this.tree.grow(this.n);
-    this.rescore();
-    const tree = this.refreshLists();
-    this.lastLog = { patched, refactored, changes: changes.length, ...tree };
+    this.dirty = true;
+    this.lastLog = { patched, refactored, changes: changes.length, leavesRebuilt: 0, nodesMerged: 0 };
   }
 
-  /** Sherman–Morrison patches of class c for each change; false when a denominator is unsafe. */
-  private patch(c: number, list: readonly Change[], rowsToPatch: number): boolean {
+  /**
+   * Sherman–Morrison patches of class c for each change: O(p²) each (two triangular products plus the
+   * stored corrections). The correction vectors extend the inverse representation and are queued for the
+   * lazy rescoring in {@link sync}. Returns false (and changes nothing) when a denominator is unsafe.
+   */
+  private patch(c: number, list: readonly Change[]): boolean {
     const st = this.stats[c]!;
     const p = this.p;
-    const K = this.classes.length;
     const v = new Float64Array(p);
     const savedU = st.corrU.length;
     const updates: { u: Float64Array; coef: number }[] = [];
@@ -679,17 +835,68 @@ export class CoresetIndex {
       st.corrCoef.push(coef);
       updates.push({ u, coef });
     }
-    const A = this.A;
-    const Q = this.Q;
-    const live = this.live;
-    for (const { u, coef } of updates) {
-      for (let i = 0; i < rowsToPatch; i++) {
-        if (live[i] === 0) continue;
-        const s = dot(u, 0, A, i * p, p);
-        Q[i * K + c]! += coef * s * s;
+    if (!st.colStale) {
+      st.drift += updates.length;
+      for (const { u, coef } of updates) {
+        st.pendU.push(u);
+        st.pendCoef.push(coef);
       }
     }
     return true;
+  }
+
+  /**
+   * Bring Q, the scores and the tree lists up to date with the statistics. Edits only update the class
+   * statistics and the inverse representations (O(p²) per change); the O(n·p) work per queued rank-one
+   * correction, the column recomputations of refactored classes and the rescoring happen here, once,
+   * for everything queued since the last sync (one pass over the rows for all queued corrections).
+   * Every reader (scores, queries, sampling, saving) calls this first, so answers are always current.
+   */
+  sync(): void {
+    if (!this.dirty) return;
+    const K = this.classes.length;
+    const p = this.p;
+    const old = this.qRows;
+    this.updateCandidates();
+    // 1. Queued Sherman–Morrison corrections, all classes in one pass over the rows.
+    let m = 0;
+    for (const st of this.stats) if (!st.colStale) m += st.pendU.length;
+    if (m > 0 && old > 0) {
+      const U = new Float64Array(m * p);
+      const coef = new Float64Array(m);
+      const cls = new Int32Array(m);
+      let t = 0;
+      this.stats.forEach((st, c) => {
+        if (st.colStale) return;
+        for (let k = 0; k < st.pendU.length; k++, t++) {
+          U.set(st.pendU[k]!, t * p);
+          coef[t] = st.pendCoef[k]!;
+          cls[t] = c;
+        }
+      });
+      applyCorrections(this.A, this.live, old, p, U, coef, cls, m, this.qData, K);
+    }
+    for (const st of this.stats) {
+      st.pendU = [];
+      st.pendCoef = [];
+    }
+    // 2. Refactored classes: the whole column, against the new factor.
+    for (let c = 0; c < K; c++) {
+      const st = this.stats[c]!;
+      if (!st.colStale) continue;
+      st.colStale = false;
+      st.drift = 0;
+      if (st.linv !== null) this.computeQColumn(c, old);
+    }
+    // 3. Rows added since the last sync: every column against the current inverses.
+    if (this.n > old) this.computeQRows(old, this.n);
+    // 4. Candidate mode: entries that became needed (relabelled rows, changed nearest classes).
+    if (this.candidates !== null) this.fillMissing(0, old);
+    this.qRows = this.n;
+    this.dirty = false;
+    this.rescore();
+    const tree = this.refreshLists();
+    this.lastLog = { ...this.lastLog, ...tree };
   }
 
   /** u = H_c⁻¹ v with the current (corrected) inverse. */
@@ -719,6 +926,21 @@ export class CoresetIndex {
       for (let j = 0; j < p; j++) u[j]! += f * uk[j]!;
     }
     return u;
+  }
+
+  /** Class statistics of rows [0, rows) at build: blocked Gram accumulation per class. */
+  private accumulateBuild(rows: number): void {
+    const K = this.classes.length;
+    const members = classMembers(this.labels, rows, K);
+    for (let c = 0; c < K; c++) {
+      const st = this.stats[c]!;
+      const idx = members[c]!;
+      accumulateGramLower(st.G, this.p, this.A, idx, this.weights);
+      let W = 0;
+      for (const r of idx) W += this.weights[r]!;
+      st.W += W;
+      st.n += idx.length;
+    }
   }
 
   /** Add sign·w·a aᵀ of row `row` to class `cls`. */
@@ -793,29 +1015,95 @@ export class CoresetIndex {
     return q;
   }
 
-  /** @internal Recompute Q for rows [from, to) against every scoreable class. */
+  /** @internal Recompute Q for rows [from, to) against every scoreable class (only the needed entries in candidate mode). */
   computeQRows(from: number, to: number): void {
     const K = this.classes.length;
-    const p = this.p;
-    const a = new Float64Array(p);
-    for (let i = from; i < to; i++) {
-      const o = i * p;
-      for (let j = 0; j < p; j++) a[j] = this.A[o + j]!;
-      for (let c = 0; c < K; c++) this.Q[i * K + c] = this.stats[c]!.linv === null ? Number.NaN : this.qOf(c, a);
+    if (this.candidates === null) {
+      const rows = Int32Array.from({ length: to - from }, (_, t) => from + t);
+      for (let c = 0; c < K; c++) this.fillColumn(c, rows);
+      return;
     }
+    this.qData.fill(Number.NaN, from * K, to * K);
+    this.fillMissing(from, to);
   }
 
-  /** Recompute column c of Q for live rows below `limit`. */
+  /** Recompute column c of Q for rows below `limit` (removed rows too; their scores are not read). */
   private computeQColumn(c: number, limit = this.n): void {
-    const K = this.classes.length;
-    const p = this.p;
-    const a = new Float64Array(p);
-    for (let i = 0; i < limit; i++) {
-      if (this.live[i] === 0) continue;
-      const o = i * p;
-      for (let j = 0; j < p; j++) a[j] = this.A[o + j]!;
-      this.Q[i * K + c] = this.qOf(c, a);
+    if (this.candidates !== null) {
+      // Candidate mode: invalidate; the needed entries are recomputed by fillMissing.
+      const K = this.classes.length;
+      for (let i = 0; i < limit; i++) this.qData[i * K + c] = Number.NaN;
+      return;
     }
+    this.fillColumn(c, Int32Array.from({ length: limit }, (_, t) => t));
+  }
+
+  /** Candidate mode: compute every needed Q entry (own class and candidate classes) that is NaN, for live rows in [from, to). */
+  private fillMissing(from: number, to: number): void {
+    const K = this.classes.length;
+    const cand = this.candidates!;
+    const need: number[][] = Array.from({ length: K }, () => []);
+    for (let i = from; i < to; i++) {
+      if (this.live[i] === 0) continue;
+      const c = this.labels[i]!;
+      if (this.stats[c]!.linv !== null && Number.isNaN(this.qData[i * K + c]!)) need[c]!.push(i);
+      for (const k of cand[c]!) if (Number.isNaN(this.qData[i * K + k]!)) need[k]!.push(i);
+    }
+    for (let k = 0; k < K; k++) if (need[k]!.length > 0) this.fillColumn(k, Int32Array.from(need[k]!));
+  }
+
+  /**
+   * Recompute the candidate other classes of every class from the current class means: the
+   * `otherClasses` scoreable classes nearest (Euclidean, z-space) to the class's own mean, ties by
+   * lower class index. Null when every class is a candidate.
+   */
+  private updateCandidates(): void {
+    const K = this.classes.length;
+    if (this.otherClasses >= K - 1) {
+      this.candidates = null;
+      return;
+    }
+    const p = this.p;
+    const r = p - 1;
+    const means = new Float64Array(K * r);
+    for (let c = 0; c < K; c++) {
+      const st = this.stats[c]!;
+      if (st.W > 0) for (let j = 0; j < r; j++) means[c * r + j] = st.G[r * p + j]! / st.W;
+    }
+    const out: Int32Array[] = [];
+    const dist = new Float64Array(K);
+    for (let c = 0; c < K; c++) {
+      const pool: number[] = [];
+      for (let k = 0; k < K; k++) {
+        if (k === c || this.stats[k]!.linv === null) continue;
+        let s = 0;
+        for (let j = 0; j < r; j++) {
+          const v = means[c * r + j]! - means[k * r + j]!;
+          s += v * v;
+        }
+        dist[k] = s;
+        pool.push(k);
+      }
+      pool.sort((a, b) => dist[a]! - dist[b]! || a - b);
+      out.push(Int32Array.from(pool.slice(0, this.otherClasses)));
+    }
+    this.candidates = out;
+  }
+
+  /** Q[i, c] = aᵢᵀH_c⁻¹aᵢ for the listed rows with the current inverse (factor plus corrections); NaN when c has none. */
+  private fillColumn(c: number, rows: Int32Array): void {
+    const K = this.classes.length;
+    const st = this.stats[c]!;
+    if (st.linv === null) {
+      for (const i of rows) this.qData[i * K + c] = Number.NaN;
+      return;
+    }
+    lowerQuadNorms(st.linv, this.p, this.A, rows, this.qData, K, c);
+    const m = st.corrU.length;
+    if (m === 0) return;
+    const U = new Float64Array(m * this.p);
+    st.corrU.forEach((u, k) => U.set(u, k * this.p));
+    applyCorrections(this.A, null, rows, this.p, U, Float64Array.from(st.corrCoef), new Int32Array(m).fill(c), m, this.qData, K);
   }
 
   /** Recompute importance and the derived scores of every live row from Q and the class totals. */
@@ -831,7 +1119,7 @@ export class CoresetIndex {
       let dOwn: number;
       let h: number;
       if (ok[c] === 1) {
-        const q = this.Q[qi + c]!;
+        const q = this.qData[qi + c]!;
         h = Math.min(Math.max(this.weights[i]! * q, 0), H_MAX);
         dOwn = Math.max((W[c]! * q) / (1 - h), D_MIN);
       } else {
@@ -840,26 +1128,29 @@ export class CoresetIndex {
       }
       let dOther = Number.POSITIVE_INFINITY;
       let best = -1;
-      for (let k = 0; k < K; k++) {
+      const cand = this.candidates === null ? null : this.candidates[c]!;
+      const nk = cand === null ? K : cand.length;
+      for (let t = 0; t < nk; t++) {
+        const k = cand === null ? t : cand[t]!;
         if (k === c || ok[k] === 0) continue;
-        const d = Math.max(W[k]! * this.Q[qi + k]!, D_MIN);
+        const d = Math.max(W[k]! * this.qData[qi + k]!, D_MIN);
         if (d < dOther) {
           dOther = d;
           best = k;
         }
       }
       const lnOwn = Math.log(dOwn);
-      this.leverage[i] = h;
-      this.outlier[i] = lnOwn;
+      this.levData[i] = h;
+      this.outData[i] = lnOwn;
       if (best < 0) {
-        this.labelScore[i] = 0;
-        this.importance[i] = lnOwn;
-        this.suggested[i] = c;
+        this.lsData[i] = 0;
+        this.impData[i] = lnOwn;
+        this.sugData[i] = c;
       } else {
         const lnOther = Math.log(dOther);
-        this.labelScore[i] = ok[c] === 1 ? lnOwn - lnOther : Number.POSITIVE_INFINITY;
-        this.importance[i] = ok[c] === 1 ? lnOwn - beta * lnOther : Number.POSITIVE_INFINITY;
-        this.suggested[i] = ok[c] === 1 && dOwn <= dOther ? c : best;
+        this.lsData[i] = ok[c] === 1 ? lnOwn - lnOther : Number.POSITIVE_INFINITY;
+        this.impData[i] = ok[c] === 1 ? lnOwn - beta * lnOther : Number.POSITIVE_INFINITY;
+        this.sugData[i] = ok[c] === 1 && dOwn <= dOther ? c : best;
       }
     }
   }
@@ -867,19 +1158,21 @@ export class CoresetIndex {
   private eligibleLive = (row: number): boolean => this.live[row] === 1;
 
   private refreshLists(): TreeCounters {
-    return this.tree.refreshLists(this.classes.length, this.labels, this.eligibleLive, this.importance, this.candidatesPerClass);
+    return this.tree.refreshLists(this.classes.length, this.labels, this.eligibleLive, this.impData, this.candidatesPerClass);
   }
 
   /** @internal Candidate rows of class c, best first: the cached top list, or null when a full scan is needed. */
   candidateLists(): Int32Array[] {
-    return this.tree.cachedTop(this.classes.length, this.importance, this.candidatesPerClass);
+    this.sync();
+    return this.tree.cachedTop(this.classes.length, this.impData, this.candidatesPerClass);
   }
 
   /** @internal Every live row of class c sorted by importance (exact scan). */
   exactClassOrder(c: number): Int32Array {
+    this.sync();
     const rows: number[] = [];
     for (let i = 0; i < this.n; i++) if (this.live[i] === 1 && this.labels[i] === c) rows.push(i);
-    return sortRows(Int32Array.from(rows), this.importance);
+    return sortRows(Int32Array.from(rows), this.impData);
   }
 
   private reserve(rows: number): void {
@@ -897,12 +1190,12 @@ export class CoresetIndex {
     this.ids = grow(this.ids, (n) => new Float64Array(n));
     this.live = grow(this.live, (n) => new Uint8Array(n));
     this.seen = grow(this.seen, (n) => new Uint8Array(n));
-    this.Q = grow(this.Q, (n) => new Float64Array(n), K);
-    this.importance = grow(this.importance, (n) => new Float64Array(n));
-    this.outlier = grow(this.outlier, (n) => new Float64Array(n));
-    this.labelScore = grow(this.labelScore, (n) => new Float64Array(n));
-    this.leverage = grow(this.leverage, (n) => new Float64Array(n));
-    this.suggested = grow(this.suggested, (n) => new Int32Array(n));
+    this.qData = grow(this.qData, (n) => new Float64Array(n), K);
+    this.impData = grow(this.impData, (n) => new Float64Array(n));
+    this.outData = grow(this.outData, (n) => new Float64Array(n));
+    this.lsData = grow(this.lsData, (n) => new Float64Array(n));
+    this.levData = grow(this.levData, (n) => new Float64Array(n));
+    this.sugData = grow(this.sugData, (n) => new Int32Array(n));
     this.cap = cap;
   }
 
@@ -1003,4 +1296,92 @@ function readWeights(weights: ArrayLike<number> | undefined, rows: number): Floa
     w[i] = v;
   }
   return w;
+}
+
+/**
+ * Apply m queued Sherman–Morrison terms to the cached score matrix in one pass over the rows:
+ * Q[i, cls_t] += coef_t·(u_tᵀa_i)² for every listed row i (`rows` = a list, or a count meaning 0…count−1;
+ * live rows only when `live` is given).
+ * `U` is m×p row-major.
+ */
+function applyCorrections(
+  A: Float64Array,
+  live: Uint8Array | null,
+  rows: Int32Array | number,
+  p: number,
+  U: Float64Array,
+  coef: Float64Array,
+  cls: Int32Array,
+  m: number,
+  Q: Float64Array,
+  K: number,
+): void {
+  const count = typeof rows === "number" ? rows : rows.length;
+  const at = (t0: number) => (typeof rows === "number" ? t0 : rows[t0]!);
+  // Live rows, gathered so the kernel can take them four at a time (each U entry then feeds 4 rows).
+  const list = new Int32Array(count);
+  let k = 0;
+  for (let t0 = 0; t0 < count; t0++) {
+    const i = at(t0);
+    if (live === null || live[i] === 1) list[k++] = i;
+  }
+  correctionKernel(A, list, k, p, U, coef, cls, m, Q, K);
+}
+
+/** The kernel of {@link applyCorrections} over the first `k` rows of `list` (monomorphic typed-array arguments). */
+function correctionKernel(A: Float64Array, list: Int32Array, k: number, p: number, U: Float64Array, coef: Float64Array, cls: Int32Array, m: number, Q: Float64Array, K: number): void {
+  let b = 0;
+  for (; b + 3 < k; b += 4) {
+    const i0 = list[b]!;
+    const i1 = list[b + 1]!;
+    const i2 = list[b + 2]!;
+    const i3 = list[b + 3]!;
+    const o0 = i0 * p;
+    const o1 = i1 * p;
+    const o2 = i2 * p;
+    const o3 = i3 * p;
+    for (let t = 0; t < m; t++) {
+      const uo = t * p;
+      let s0 = 0;
+      let s1 = 0;
+      let s2 = 0;
+      let s3 = 0;
+      for (let j = 0; j < p; j++) {
+        const u = U[uo + j]!;
+        s0 += A[o0 + j]! * u;
+        s1 += A[o1 + j]! * u;
+        s2 += A[o2 + j]! * u;
+        s3 += A[o3 + j]! * u;
+      }
+      const c = cls[t]!;
+      const f = coef[t]!;
+      Q[i0 * K + c]! += f * s0 * s0;
+      Q[i1 * K + c]! += f * s1 * s1;
+      Q[i2 * K + c]! += f * s2 * s2;
+      Q[i3 * K + c]! += f * s3 * s3;
+    }
+  }
+  for (; b < k; b++) {
+    const i = list[b]!;
+    const o = i * p;
+    for (let t = 0; t < m; t++) {
+      const uo = t * p;
+      let s = 0;
+      for (let j = 0; j < p; j++) s += A[o + j]! * U[uo + j]!;
+      Q[i * K + cls[t]!]! += coef[t]! * s * s;
+    }
+  }
+}
+
+/** Row indices of each class among rows [0, rows), ascending. */
+function classMembers(labels: Int32Array, rows: number, K: number): Int32Array[] {
+  const counts = new Int32Array(K);
+  for (let i = 0; i < rows; i++) counts[labels[i]!]!++;
+  const out = Array.from(counts, (n) => new Int32Array(n));
+  const fill = new Int32Array(K);
+  for (let i = 0; i < rows; i++) {
+    const c = labels[i]!;
+    out[c]![fill[c]!++] = i;
+  }
+  return out;
 }

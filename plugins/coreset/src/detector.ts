@@ -95,7 +95,9 @@ export const coreset = defineDetector({
       y[t] = dataset.labels[r]!;
     });
     ctx.progress(0, 2);
-    const index = CoresetIndex.build({ rows: rows.length, cols: d, data: x }, y, {
+    // Large inputs score on worker threads (identical result to the synchronous build).
+    const index = await CoresetIndex.buildAsync({ rows: rows.length, cols: d, data: x }, y, {
+      workers: Math.max(1, Math.min(2, ctx.concurrency)),
       classes: dataset.classes,
       preset: options.preset,
       ...(options.beta === undefined ? {} : { beta: options.beta }),

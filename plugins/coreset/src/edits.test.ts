@@ -251,3 +251,32 @@ describe("bad input (CI-17 and the issue's list): typed errors, state unchanged"
     expect(snapshot(ix)).toEqual(before);
   });
 });
+
+describe("lazy rescoring: edits queue their O(n·p) work for the next read", () => {
+  for (const chunkSize of [7, 64]) {
+    it(`many edits with no read in between equal a fresh build (chunk size ${chunkSize})`, () => {
+      const n = 300;
+      const d = 3;
+      const { x, y } = randomData(n, d, 3, 44);
+      const index = CoresetIndex.build({ rows: n, cols: d, data: x }, y, { classes: CLASSES, chunkSize, candidatesPerClass: 5 });
+      expect(index.dirty).toBe(false);
+      const rng = createRng(9);
+      let refactored = 0;
+      for (let e = 0; e < 40; e++) {
+        const r = rng.int(n);
+        if (!index.isLive(r)) continue;
+        if (e % 3 === 0) index.remove([r]);
+        else index.relabel([r], [CLASSES[(index.labelOf(r) + 1 + (e % 2)) % 4]!]);
+        refactored += index.lastBatch.refactored;
+        expect(index.dirty).toBe(true); // nothing rescored yet
+      }
+      const big = Array.from({ length: 12 }, (_, t) => 100 + t).filter((r) => index.isLive(r));
+      index.relabel(big, big.map(() => "B")); // > patchLimit: a fresh-λ refactor of B, its column queued
+      refactored += index.lastBatch.refactored;
+      expect(refactored).toBeGreaterThan(0);
+      expect(index.lastBatch.leavesRebuilt).toBe(0);
+      expectEqualToFresh(index, x, d); // the first read syncs everything
+      expect(index.dirty).toBe(false);
+    });
+  }
+});

@@ -22,6 +22,8 @@ export type { Preprocessing } from "./preprocess.js";
 export { fairAllocation, importantSamples, type ImportantOptions, type ImportantSample } from "./query.js";
 export { allocateCoreset, sampleCoreset, sensitivities, suggestCoresetSize, type Coreset, type CoresetOptions } from "./sampling.js";
 export { labelFreeScores } from "./label-free.js";
+export { modelScores, type ModelScoreOptions, type ModelScores } from "./model-score.js";
+export { LocalCoresetTree, type LocalImportantOptions, type LocalNode, type LocalTreeOptions } from "./local-tree.js";
 export { FORMAT_VERSION, loadIndex, saveIndex } from "./serialize.js";
 export { coreset, coresetOptions, type CoresetRankingRow, type CoresetResult } from "./detector.js";
 

@@ -81,42 +81,76 @@ describe("CI-11 priority sampling", () => {
 });
 
 describe("CI-12 loss approximation", () => {
+  // Synthetic multinomial LR data: n = 20k, d = 16, K = 4, labels drawn from a random softmax model.
+  const N = 20000;
+  const D = 16;
+  const K = 4;
+  const rng = createRng(99);
+  const theta = Array.from({ length: K * D }, () => rng.normal());
+  const X = new Float32Array(N * D);
+  const Y = new Int32Array(N);
+  for (let i = 0; i < N; i++) {
+    for (let j = 0; j < D; j++) X[i * D + j] = rng.normal();
+    const logits = Array.from({ length: K }, (_, k) => {
+      let s = 0;
+      for (let j = 0; j < D; j++) s += theta[k * D + j]! * X[i * D + j]!;
+      return s;
+    });
+    const mx = Math.max(...logits);
+    const e = logits.map((l) => Math.exp(l - mx));
+    let u = rng.random() * e.reduce((a, b) => a + b, 0);
+    let c = 0;
+    while (c < K - 1 && (u -= e[c]!) > 0) c++;
+    Y[i] = c;
+  }
+  const full = { rows: N, cols: D, data: X };
+  /** Σ_i −ln p̂(y_i) of a model on the full data. */
+  const fullLoss = (P: Float32Array) => {
+    let s = 0;
+    for (let i = 0; i < N; i++) s -= Math.log(Math.max(1e-300, P[i * K + Y[i]!]!));
+    return s;
+  };
+  const model = fitLogisticRegression(full, Y, { C: 1, maxIter: 200 });
+  const P = model.predictProba(full).data;
+  const loss = new Float64Array(N);
+  for (let i = 0; i < N; i++) loss[i] = -Math.log(Math.max(1e-300, P[i * K + Y[i]!]!));
+  const lossStar = fullLoss(P);
+  const index = CoresetIndex.build(full, Y);
+
   it("m = 20% keeps the median |L_C(θ*) − L(θ*)|/L(θ*) under 5% over 20 seeds (n = 20k, d = 16, K = 4)", () => {
-    const N = 20000;
-    const D = 16;
-    const K = 4;
-    const rng = createRng(99);
-    const theta = Array.from({ length: K * D }, () => rng.normal());
-    const X = new Float32Array(N * D);
-    const Y = new Int32Array(N);
-    for (let i = 0; i < N; i++) {
-      for (let j = 0; j < D; j++) X[i * D + j] = rng.normal();
-      const logits = Array.from({ length: K }, (_, k) => {
-        let s = 0;
-        for (let j = 0; j < D; j++) s += theta[k * D + j]! * X[i * D + j]!;
-        return s;
-      });
-      const mx = Math.max(...logits);
-      const e = logits.map((l) => Math.exp(l - mx));
-      let u = rng.random() * e.reduce((a, b) => a + b, 0);
-      let c = 0;
-      while (c < K - 1 && (u -= e[c]!) > 0) c++;
-      Y[i] = c;
-    }
-    const model = fitLogisticRegression({ rows: N, cols: D, data: X }, Y, { C: 1, maxIter: 200 });
-    const P = model.predictProba({ rows: N, cols: D, data: X }).data;
-    const loss = new Float64Array(N);
-    let full = 0;
-    for (let i = 0; i < N; i++) full += loss[i] = -Math.log(Math.max(1e-300, P[i * K + Y[i]!]!));
-    const index = CoresetIndex.build({ rows: N, cols: D, data: X }, Y);
     const errors: number[] = [];
     for (let seed = 0; seed < 20; seed++) {
       const cs = sampleCoreset(index, { size: 0.2 * N, seed });
       let approx = 0;
       cs.indices.forEach((r, t) => (approx += cs.weights[t]! * loss[r]!));
-      errors.push(Math.abs(approx - full) / full);
+      errors.push(Math.abs(approx - lossStar) / lossStar);
     }
     errors.sort((a, b) => a - b);
     expect((errors[9]! + errors[10]!) / 2).toBeLessThan(0.05);
   });
+
+  it("mean relative excess loss (L(θ_C) − L(θ*))/L(θ*) of the weighted coreset fit is non-increasing across m = 1, 5, 20%", () => {
+    const means: number[] = [];
+    for (const share of [0.01, 0.05, 0.2]) {
+      let total = 0;
+      const seeds = 20;
+      for (let seed = 0; seed < seeds; seed++) {
+        const cs = sampleCoreset(index, { size: Math.round(share * N), seed });
+        const sub = new Float32Array(cs.indices.length * D);
+        cs.indices.forEach((r, t) => sub.set(X.subarray(r * D, (r + 1) * D), t * D));
+        const fit = fitLogisticRegression({ rows: cs.indices.length, cols: D, data: sub }, Int32Array.from(cs.indices, (r) => Y[r]!), {
+          C: 1,
+          maxIter: 200,
+          classes: K,
+          sampleWeight: cs.weights,
+        });
+        total += (fullLoss(fit.predictProba(full).data) - lossStar) / lossStar;
+      }
+      means.push(total / seeds);
+    }
+    expect(means[0]!).toBeGreaterThanOrEqual(means[1]!);
+    expect(means[1]!).toBeGreaterThanOrEqual(means[2]!);
+    expect(means[2]!).toBeGreaterThan(-1e-3); // θ* minimises the regularised full loss, so L(θ_C) − L(θ*) is ≈ 0 or positive
+    expect(means[2]!).toBeLessThan(0.05);
+  }, 60000);
 });

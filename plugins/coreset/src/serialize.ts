@@ -52,6 +52,7 @@ export function saveIndex(index: CoresetIndex): Uint8Array {
   if (index.pendingCount > 0) {
     throw new AssayError("INVALID_INPUT", `coreset: ${index.pendingCount} deferred edits are pending; call applyPending() before saving`, { plugin: PLUGIN, stage: "save" });
   }
+  index.sync();
   const n = index.size;
   const p = index.p;
   const K = index.classes.length;
@@ -68,7 +69,7 @@ export function saveIndex(index: CoresetIndex): Uint8Array {
     ["ids", index.ids.subarray(0, n)],
     ["live", index.live.subarray(0, n)],
     ["seen", index.seen.subarray(0, n)],
-    ["Q", index.Q.subarray(0, n * K)],
+    ["Q", index.qData.subarray(0, n * K)],
   );
   index.stats.forEach((st, c) => {
     parts.push([`G.${c}`, st.G]);
@@ -166,12 +167,12 @@ export function loadIndex(bytes: Uint8Array): CoresetIndex {
     index.idSet = new Set(index.ids);
     index.live = need<Uint8Array>("live", n);
     index.seen = need<Uint8Array>("seen", n);
-    index.Q = need<Float64Array>("Q", n * K);
-    index.importance = new Float64Array(n);
-    index.outlier = new Float64Array(n);
-    index.labelScore = new Float64Array(n);
-    index.leverage = new Float64Array(n);
-    index.suggested = new Int32Array(n);
+    index.qData = need<Float64Array>("Q", n * K);
+    index.impData = new Float64Array(n);
+    index.outData = new Float64Array(n);
+    index.lsData = new Float64Array(n);
+    index.levData = new Float64Array(n);
+    index.sugData = new Int32Array(n);
     for (let c = 0; c < K; c++) {
       const info = header.perClass[c];
       const s = index.stats[c]!;

@@ -1,5 +1,5 @@
 import type { Float32Matrix, KnnGraph } from "@assay/core";
-import { type HnswOptions, knnQuery, median, pca, selectRows, singularValues, tallSkinnyR } from "@assay/math";
+import { centredScatter, type HnswOptions, knnQuery, median, pca, selectRows, singularValues, tallSkinnyR } from "@assay/math";
 import {
   adaptiveFromRadii,
   checkEmbeddings,
@@ -207,8 +207,21 @@ function classSpread(emb: Embeddings, idx: Int32Array): number {
 /**
  * exp(entropy of the normalised covariance spectrum) / numerical rank of the uncentred rows.
  * Zero eigenvalues are skipped (0·ln 0 = 0); null when every row is identical or the rank is 0.
+ * Classes of ≥ {@link SCATTER_MIN_ROWS} rows use the float64 scatter matrix when their rank is
+ * unambiguous ({@link scatterIsotropy}), else (and for smaller classes) {@link qrIsotropy}.
  */
 export function classIsotropy(emb: Embeddings, idx: Int32Array): number | null {
+  const { cols: d, data } = emb;
+  const n = idx.length;
+  if (n >= SCATTER_MIN_ROWS && n > d) {
+    const fast = scatterIsotropy(emb, idx);
+    if (fast !== undefined) return fast;
+  }
+  return qrIsotropy(emb, idx);
+}
+
+/** {@link classIsotropy} by the Householder QR of `[1 | X]` and SVDs of its R blocks (exact path, any size). */
+export function qrIsotropy(emb: Embeddings, idx: Int32Array): number | null {
   const { cols: d, data } = emb;
   const n = idx.length;
   // One tall-skinny QR of [1 | X]: R = [[r11, r12], [0, R22]]. R22 is the R factor of the centred rows
@@ -239,6 +252,47 @@ export function classIsotropy(emb: Embeddings, idx: Int32Array): number | null {
   for (const s of raw) if (s > tol) rank++;
   if (rank === 0) return null;
   return Math.exp(h) / rank;
+}
+
+/** Classes at least this large try the float64 scatter-matrix path of {@link classIsotropy} first. */
+export const SCATTER_MIN_ROWS = 4096;
+/** λ_min/λ_max of XᵀX above which the scatter path declares full column rank (see {@link scatterIsotropy}). */
+const FULL_RANK_RATIO = 1e-8;
+
+/**
+ * Isotropy of a large class from the float64 centred scatter matrix C = Σ(x − μ)(x − μ)ᵀ (one pass of
+ * n·d²/2 multiply-adds instead of a Householder QR's 2·n·d²): D_eff from the eigenvalues of C (the
+ * spec allows covariance eigenvalues for D_eff, negative round-off clamped to 0) and the rank from
+ * XᵀX = C + n·μμᵀ — but only when that rank is unambiguous: λ_min(XᵀX) > 10⁻⁸·λ_max means
+ * σ_min/σ_max > 10⁻⁴, far above both the rank tolerance max(n, d)·ε and the scatter's rounding
+ * (≈ d·ε·λ_max), so the SVD of X would count all d columns too. Otherwise returns undefined and the
+ * caller takes the exact QR path.
+ */
+export function scatterIsotropy(emb: Embeddings, idx: Int32Array): number | null | undefined {
+  const d = emb.cols;
+  const n = idx.length;
+  const { mean, scatter } = centredScatter(emb, idx);
+  const raw = new Float64Array(scatter);
+  for (let a = 0; a < d; a++) for (let b = 0; b < d; b++) raw[a * d + b]! += n * mean[a]! * mean[b]!;
+  // Singular values of a symmetric PSD matrix = its eigenvalues.
+  const lamRaw = singularValues(raw, d, d);
+  let lo = Infinity;
+  let hi = 0;
+  for (const v of lamRaw) {
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  if (!(hi > 0) || lamRaw.length < d || !(lo > FULL_RANK_RATIO * hi)) return undefined;
+  const lam = singularValues(scatter, d, d);
+  let total = 0;
+  for (const v of lam) total += Math.max(0, v) / (n - 1);
+  if (!(total > 0)) return null;
+  let h = 0;
+  for (const v of lam) {
+    const q = Math.max(0, v) / (n - 1) / total;
+    if (q > 0) h -= q * Math.log(q);
+  }
+  return Math.exp(h) / d;
 }
 
 /** Where each class's rows are found in a global kNN graph (lets {@link nearDuplicates} reuse it). */

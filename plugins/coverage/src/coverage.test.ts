@@ -1,7 +1,7 @@
 import { AssayError, artifacts, createDataset, pipeline, type Float32Matrix } from "@assay/core";
 import { createRng, knn, pca, singularValuesOfRows } from "@assay/math";
 import { describe, expect, it } from "vitest";
-import { classIsotropy, coverageAnalysis, nearDuplicates, type CoverageAnalysis } from "./analysis.js";
+import { classIsotropy, coverageAnalysis, nearDuplicates, qrIsotropy, SCATTER_MIN_ROWS, scatterIsotropy, type CoverageAnalysis } from "./analysis.js";
 import { coverageAdaptive, coverageNaive, naiveRadius, type Float64Matrix } from "./coverage.js";
 import { coverageAnalysisExtractor, coverageDetector, plugin } from "./index.js";
 
@@ -212,6 +212,31 @@ describe("CV-6 parameter variants", () => {
     expect(a.rows.map((r) => r.class)).toEqual(["tiny", "line", "grid", "dups"]);
     [0.3409714957067593, 0.9652004399780827, 1.0347995600219173, 2.109856677038622].forEach((d, i) => rel(a.rows[i]!.dispersion!, d));
     expect([a.rows[0]!.isotropy, a.rows[0]!.nearDuplicateFraction]).toEqual([null, 0]);
+  });
+});
+
+describe("isotropy of large classes (scatter-matrix path)", () => {
+  const n = SCATTER_MIN_ROWS + 3;
+  const d = 6;
+  const rng = createRng(7);
+  const data = new Float64Array(n * d);
+  for (let i = 0; i < n; i++) {
+    const z = [rng.normal(), rng.normal(), rng.normal(), rng.normal()];
+    for (let j = 0; j < d; j++) data[i * d + j] = 5 + z[j % 4]! * (j + 1) + 0.3 * z[(j + 1) % 4]! + 0.01 * rng.normal();
+  }
+  it("equals the QR path to 1e-9 on full-rank data", () => {
+    const emb = { rows: n, cols: d, data };
+    const fast = scatterIsotropy(emb, all(n));
+    expect(fast).not.toBeUndefined();
+    rel(fast!, qrIsotropy(emb, all(n))!, 1e-9);
+    rel(classIsotropy(emb, all(n))!, qrIsotropy(emb, all(n))!, 1e-9);
+  });
+  it("declines rank-deficient data, which takes the exact QR path", () => {
+    const deg = new Float64Array(data);
+    for (let i = 0; i < n; i++) deg[i * d + 5] = deg[i * d]! + deg[i * d + 1]!; // column 5 = column 0 + column 1
+    const emb = { rows: n, cols: d, data: deg };
+    expect(scatterIsotropy(emb, all(n))).toBeUndefined();
+    expect(classIsotropy(emb, all(n))).toBe(qrIsotropy(emb, all(n)));
   });
 });
 

@@ -21,7 +21,7 @@ export {
   type Float64Matrix,
   type UnitRescale,
 } from "./coverage.js";
-export { classIsotropy, coverageAnalysis, nearDuplicates, type CoverageAnalysis, type CoverageAnalysisOptions, type CoverageClassRow } from "./analysis.js";
+export { classIsotropy, coverageAnalysis, nearDuplicates, qrIsotropy, SCATTER_MIN_ROWS, scatterIsotropy, type CoverageAnalysis, type CoverageAnalysisOptions, type CoverageClassRow } from "./analysis.js";
 export { coverageAnalysisArtifact, coverageAnalysisExtractor, coverageAnalysisOptions, coverageDetector, coverageFindings, coverageSummary } from "./detector.js";
 
 /** The coverage plugin: the `coverage` detector and the `coverage.analysis` extractor it needs. */

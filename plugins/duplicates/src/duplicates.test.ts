@@ -3,7 +3,7 @@ import { plugin as mathPlugin } from "@assay/math";
 import { type ChwImage, hammingDistance, imageStats, mapImage, mirror, rotate90, specImageQ, specImageS, toHwc } from "@assay/linter";
 import { computeImageStats } from "@assay/linter";
 import { describe, expect, it } from "vitest";
-import { duplicates, duplicatesOptions, findDuplicates } from "./duplicates.js";
+import { duplicateGroups, duplicateGroupsArtifact, duplicates, duplicatesOptions, findDuplicates, groupDuplicates, groupsMatch } from "./duplicates.js";
 import { plugin } from "./index.js";
 
 
@@ -202,6 +202,7 @@ describe("assay extensions", () => {
 
   it("exports the plugin", () => {
     expect(plugin.detectors.map((d) => d.nodeName)).toEqual(["duplicates"]);
+    expect(plugin.extractors!.map((e) => [e.nodeName, e.provides!.name])).toEqual([["duplicate-groups", "duplicates.groups"]]);
   });
 });
 
@@ -225,5 +226,96 @@ describe("legacy mode", () => {
     const d5 = [0, 1, 4].map((i) => imgs[i]!);
     expect(legacyDuplicates({ xxhash: d5.map((img) => xxhash64(img.data as Uint8Array)), pchash: d5.map((img) => legacyPchash(img)) })).toEqual({ exact: [[0, 1]], near: [] });
     expect(() => legacyPchash({ channels: 1, height: 8, width: 8, data: new Uint8Array(64) })).toThrow("Image must be larger than 8x8 for fuzzy hashing.");
+  });
+});
+
+describe("the duplicates.groups artifact", () => {
+  // S, a copy of S, S brightened (hash-near), Q, a mirrored Q (embedding-near only), zeros ×2 (exact)
+  const imgs = () => {
+    const S = specImageS();
+    return [S, mapImage(S, (v) => v), mapImage(S, (v) => v + 20), specImageQ(), mirror(specImageQ())];
+  };
+  // rows 3 and 4 are 0.05 apart in the kNN graph, everything else far
+  const knn: KnnGraph = {
+    rows: 5,
+    k: 1,
+    metric: "euclidean",
+    indices: Int32Array.from([1, 0, 0, 4, 3]),
+    distances: Float32Array.from([0, 0, 0.9, 0.05, 0.05]),
+    includesSelf: false,
+    method: "exact",
+  };
+
+  it("groups exact, hash-near and embedding duplicates once, with the kind of each group", async () => {
+    const ds = datasetOf(imgs(), { splits: ["train", "test", "train", "train", "train"] });
+    let runs = 0;
+    const counted = { ...duplicateGroups({ embeddingDistance: 0.1 }) };
+    const inner = counted.run;
+    counted.run = (ctx, inputs) => {
+      runs++;
+      return inner(ctx, inputs);
+    };
+    const report = await pipeline(ds).use(imageStats(), counted, duplicates()).provide(artifacts.knn, knn).run();
+    expect(report.status).toBe("ok");
+    expect(runs).toBe(1);
+    const res = report.results.duplicates!.result as ReturnType<typeof findDuplicates>;
+    expect(res.source).toBe("duplicates.groups");
+    expect(res.groups.map((g) => [g.kind, g.items, g.methods])).toEqual([
+      ["exact", [0, 1], ["xxhash"]],
+      ["near", [0, 1, 2], ["dhash", "phash"]],
+      ["embedding", [3, 4], ["embedding"]],
+    ]);
+    // split information and leakage are the detector's, added to copies of the shared groups
+    expect(res.leakage).toEqual([0, 1]);
+    expect(report.findings.filter((f) => f.type === "near_duplicate").map((f) => f.indices)).toEqual([
+      [0, 1, 2],
+      [3, 4],
+    ]);
+  });
+
+  it("is deterministic and equals the detector's own grouping", async () => {
+    const ctx = { ...ctxOf(datasetOf(imgs())), backend: () => Promise.reject(new Error("no backends here")) };
+    const stats = await computeImageStats(ctx, statsOptions("basic"));
+    const node = duplicateGroups({ embeddingDistance: 0.1 });
+    const a = await node.run(ctx, { "images.stats": stats, knn });
+    const b = await node.run(ctx, { "images.stats": stats, knn });
+    expect(b).toEqual(a);
+    expect(a.size).toBe(5);
+    expect(a.options).toEqual({ hashes: ["phash", "dhash"], exact: true, fileBytes: true, merge: true, perBox: true, embeddingDistance: 0.1 });
+    expect(a.groups.every((g) => g.splits === undefined)).toBe(true);
+    const direct = findDuplicates(stats, duplicatesOptions.parse({ embeddingDistance: 0.1 }), { knn });
+    expect(a.groups).toEqual(direct.groups);
+    expect(groupDuplicates(stats, a.options, knn)).toEqual(a.groups);
+  });
+
+  it("the detector regroups when its own grouping options disagree with the artifact's", async () => {
+    const ds = datasetOf(imgs());
+    const report = await pipeline(ds).use(imageStats(), duplicateGroups(), duplicates({ embeddingDistance: 0.1 })).provide(artifacts.knn, knn).run();
+    const res = report.results.duplicates!.result as ReturnType<typeof findDuplicates>;
+    expect(res.source).toBe("regrouped");
+    expect(res.groups.map((g) => g.kind)).toEqual(["exact", "near", "embedding"]);
+    const stats = { hashes: ["phash", "dhash"], exact: true, fileBytes: true, merge: true, perBox: true } as const;
+    const value = { size: 5, options: { ...stats, hashes: [...stats.hashes] }, groups: [] };
+    expect(groupsMatch(value, {}, 5)).toBe(true);
+    expect(groupsMatch(value, { hashes: ["phash", "dhash"], merge: true }, 5)).toBe(true);
+    expect(groupsMatch(value, { hashes: ["phash"] }, 5)).toBe(false);
+    expect(groupsMatch(value, { embeddingDistance: 0.1 }, 5)).toBe(false);
+    expect(groupsMatch(value, {}, 6)).toBe(false);
+  });
+
+  it("registered as a plugin, the extractor is found for the detector (one grouping) and without images.stats hashes it skips them", async () => {
+    const registry = createRegistry().use(plugin);
+    const ds = datasetOf(imgs());
+    const report = await pipeline(ds, { registry }).use(imageStats(), duplicates()).run();
+    expect(report.nodes.map((n) => n.name)).toEqual(["image-stats", "duplicate-groups", "duplicates"]);
+    expect((report.results.duplicates!.result as { source: string }).source).toBe("duplicates.groups");
+    const none = await pipeline(ds, { registry }).use(imageStats({ hashes: "none" }), duplicates()).run();
+    expect(none.status).toBe("ok");
+    expect(none.nodes.find((n) => n.name === "duplicate-groups")!.warnings).toEqual(["images.stats has no phash, dhash hash; near duplicates by those hashes skipped"]);
+    expect(none.findings.map((f) => f.type)).toEqual(["exact_duplicate"]);
+  });
+
+  it("has a typed key", () => {
+    expect(duplicateGroupsArtifact.name).toBe("duplicates.groups");
   });
 });

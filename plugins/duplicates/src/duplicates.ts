@@ -1,30 +1,89 @@
-import { artifacts, AssayError, type Dataset, defineDetector, type FindingInput, type KnnGraph, z } from "@assay/core";
+import { artifacts, AssayError, type Dataset, defineArtifact, defineDetector, defineExtractor, type FindingInput, type KnnGraph, z } from "@assay/core";
 import { type ImageStats, imageStatsArtifact } from "@assay/linter";
 import { bucketGroups, compareLists, type MergedGroup, mergeGroups, NEAR_METHOD_ORDER, pairComponents, type RawGroup } from "./grouping.js";
 
 const PLUGIN = "@assay/duplicates";
 type HashMethod = "phash" | "dhash" | "phash_d4" | "dhash_d4";
 
-/** Options of {@link duplicates}. */
-export const duplicatesOptions = z.object({
-  /** Perceptual hashes whose exact equality makes near duplicates (DataEval's basic set by default). */
-  hashes: z.array(z.enum(["phash", "dhash", "phash_d4", "dhash_d4"])).default(["phash", "dhash"]),
-  /** Report exact duplicates (identical decoded pixels and shape). */
-  exact: z.boolean().default(true),
-  /** Also group images whose encoded files are byte-identical (needs `dataset.imageBytes`). */
-  fileBytes: z.boolean().default(true),
-  /** Merge overlapping near groups of different methods into one group (DataEval's default). */
-  merge: z.boolean().default(true),
-  /** Group box crops too (level "target") when the stats have box rows. */
-  perBox: z.boolean().default(true),
-  /**
-   * Embedding near duplicates: neighbours in the shared `knn` artifact closer than this distance
-   * (same metric as the graph) are linked. Off when absent.
-   */
-  embeddingDistance: z.number().nonnegative().optional(),
-  /** Report groups whose members fall in different named splits as `leakage`. */
-  leakage: z.boolean().default(true),
+const HASH_NAMES = ["phash", "dhash", "phash_d4", "dhash_d4"] as const;
+
+/** Descriptions of the grouping options, shared by the extractor's and the detector's schemas. */
+const DOC = {
+  hashes: "Perceptual hashes whose exact equality makes near duplicates (DataEval's basic set by default).",
+  exact: "Report exact duplicates (identical decoded pixels and shape).",
+  fileBytes: "Also group images whose encoded files are byte-identical (needs `dataset.imageBytes`).",
+  merge: "Merge overlapping near groups of different methods into one group (DataEval's default).",
+  perBox: "Group box crops too (level \"target\") when the stats have box rows.",
+  embeddingDistance: "Embedding near duplicates: neighbours in the shared `knn` artifact closer than this distance (same metric as the graph) are linked. Off when absent.",
+  leakage: "Report groups whose members fall in different named splits as `leakage`.",
+};
+
+/** Options of {@link duplicateGroups} and {@link groupDuplicates}: how duplicates are grouped. */
+export const duplicateGroupsOptions = z.object({
+  hashes: z.array(z.enum(HASH_NAMES)).default(["phash", "dhash"]).describe(DOC.hashes),
+  exact: z.boolean().default(true).describe(DOC.exact),
+  fileBytes: z.boolean().default(true).describe(DOC.fileBytes),
+  merge: z.boolean().default(true).describe(DOC.merge),
+  perBox: z.boolean().default(true).describe(DOC.perBox),
+  embeddingDistance: z.number().nonnegative().optional().describe(DOC.embeddingDistance),
 });
+
+/** Grouping options after defaults. */
+export type DuplicateGroupingOptions = z.output<typeof duplicateGroupsOptions>;
+
+/** The grouping option names (everything but `leakage`). */
+const GROUPING_KEYS = ["hashes", "exact", "fileBytes", "merge", "perBox", "embeddingDistance"] as const;
+
+/** All options of {@link findDuplicates}: the grouping options plus `leakage`. */
+export const duplicatesOptions = duplicateGroupsOptions.extend({
+  leakage: z.boolean().default(true).describe(DOC.leakage),
+});
+
+/**
+ * Options of the {@link duplicates} detector. The grouping options have no defaults here: left out, the
+ * detector takes the groups of the `duplicates.groups` artifact as they are (or, without that artifact,
+ * groups with the defaults of {@link duplicateGroupsOptions}); set, they must match the artifact's or the
+ * detector regroups with them.
+ */
+export const duplicatesDetectorOptions = z.object({
+  hashes: z.array(z.enum(HASH_NAMES)).optional().describe(`${DOC.hashes} Default: the duplicates.groups artifact's, else ["phash", "dhash"].`),
+  exact: z.boolean().optional().describe(`${DOC.exact} Default: the artifact's, else true.`),
+  fileBytes: z.boolean().optional().describe(`${DOC.fileBytes} Default: the artifact's, else true.`),
+  merge: z.boolean().optional().describe(`${DOC.merge} Default: the artifact's, else true.`),
+  perBox: z.boolean().optional().describe(`${DOC.perBox} Default: the artifact's, else true.`),
+  embeddingDistance: z.number().nonnegative().optional().describe(DOC.embeddingDistance),
+  leakage: z.boolean().default(true).describe(DOC.leakage),
+});
+
+/**
+ * The `duplicates.groups` artifact: every duplicate group of the dataset, computed once by the
+ * {@link duplicateGroups} extractor and shared by the `duplicates` detector and other lenses (the
+ * conflicting-duplicates check of @assay/insights).
+ */
+export interface DuplicateGroups {
+  /** Rows of the dataset the groups index into. */
+  size: number;
+  /** The grouping options the groups were made with (after defaults). */
+  options: DuplicateGroupingOptions;
+  /**
+   * Every group in id order (item exact, item near, box exact, box near); `items` are sample indices,
+   * `kind` says what found the group. No `splits` here: split information is added by the detector.
+   */
+  groups: DuplicateGroup[];
+}
+
+declare module "@assay/core" {
+  interface ArtifactMap {
+    /** Duplicate groups of the dataset (@assay/duplicates' `duplicate-groups` extractor). */
+    "duplicates.groups": DuplicateGroups;
+  }
+}
+
+/** Typed key of the `duplicates.groups` artifact. */
+export const duplicateGroupsArtifact = defineArtifact("duplicates.groups");
+
+/** What found a duplicate group (see {@link DuplicateGroup.kind}). */
+export type DuplicateKind = "exact" | "near" | "embedding";
 
 /** One duplicate group. */
 export interface DuplicateGroup {
@@ -32,6 +91,11 @@ export interface DuplicateGroup {
   id: number;
   level: "item" | "target";
   type: "exact" | "near";
+  /**
+   * What found the group: `"exact"` (identical pixels or file bytes), `"near"` (equal perceptual hashes,
+   * possibly also close embeddings) or `"embedding"` (close embeddings only).
+   */
+  kind: DuplicateKind;
   /** Image indices (one per member; repeated for several boxes of one image). */
   items: number[];
   /** Box indices aligned with `items` (target level only). */
@@ -52,6 +116,11 @@ export interface DuplicatesResult {
   near: { members: number[]; methods: string[] }[];
   /** Group ids whose members span more than one split. */
   leakage: number[];
+  /**
+   * Where the detector's groups came from: the shared `duplicates.groups` artifact, `computed` here (no
+   * artifact), or `regrouped` (the artifact was made with other grouping options).
+   */
+  source?: "duplicates.groups" | "computed" | "regrouped";
 }
 
 interface LevelRows {
@@ -65,6 +134,14 @@ export function findDuplicates(
   options: z.output<typeof duplicatesOptions>,
   extras: { knn?: KnnGraph | undefined; splitOf?: (item: number) => string | undefined } = {},
 ): DuplicatesResult {
+  return duplicatesResultOf(groupDuplicates(stats, options, extras.knn), { leakage: options.leakage, ...(extras.splitOf ? { splitOf: extras.splitOf } : {}) });
+}
+
+/**
+ * The grouping step alone: every duplicate group (item exact, item near, box exact, box near, in id
+ * order) of the `images.stats` rows, without split information. Deterministic for the same input.
+ */
+export function groupDuplicates(stats: ImageStats, options: DuplicateGroupingOptions, knn?: KnnGraph): DuplicateGroup[] {
   const h = stats.hashes;
   for (const m of options.hashes) {
     if (h[m] === null) {
@@ -114,7 +191,8 @@ export function findDuplicates(
     const nearOut = mergeGroups(near, options.merge);
     const emit = (type: "exact" | "near", list: MergedGroup[]) => {
       for (const g of list) {
-        const group: DuplicateGroup = { id: groups.length, level, type, items: [], methods: g.methods };
+        const kind: DuplicateKind = type === "exact" ? "exact" : g.methods.every((m) => m === "embedding") ? "embedding" : "near";
+        const group: DuplicateGroup = { id: groups.length, level, type, kind, items: [], methods: g.methods };
         if (level === "item") group.items = g.members;
         else {
           group.items = g.members.map((r) => stats.item[r]!);
@@ -124,16 +202,6 @@ export function findDuplicates(
           const basic = g.methods.some((m) => m === "phash" || m === "dhash");
           group.orientation = !basic && g.methods.some((m) => m.endsWith("_d4")) ? "rotated" : "same";
         }
-        if (extras.splitOf) {
-          const splits: Record<string, number[]> = {};
-          for (const item of group.items) {
-            const s = extras.splitOf(item);
-            if (s === undefined) continue;
-            const list = (splits[s] ??= []);
-            if (!list.includes(item)) list.push(item);
-          }
-          if (Object.keys(splits).length > 0) group.splits = splits;
-        }
         groups.push(group);
       }
     };
@@ -142,8 +210,8 @@ export function findDuplicates(
   };
 
   let embeddingGroups: number[][] = [];
-  if (options.embeddingDistance !== undefined && extras.knn) {
-    const g = extras.knn;
+  if (options.embeddingDistance !== undefined && knn) {
+    const g = knn;
     if (g.rows !== stats.images) {
       throw new AssayError("INVALID_INPUT", `duplicates: knn graph has ${g.rows} rows but the dataset has ${stats.images} images`, {
         plugin: PLUGIN,
@@ -166,7 +234,33 @@ export function findDuplicates(
   }
   runLevel("item", { ids: Int32Array.from(itemIds) }, (id) => rowOfItem[id]!, embeddingGroups);
   if (options.perBox && targetIds.length > 0) runLevel("target", { ids: Int32Array.from(targetIds) }, (id) => id, []);
+  return groups;
+}
 
+/**
+ * The detector's result from grouped duplicates: copies of the groups with their `splits` (when
+ * `splitOf` is given), the ids of groups spanning several splits (when `leakage` is on), and DataEval's
+ * `exact` / `near` accessors. The input groups are not modified.
+ */
+export function duplicatesResultOf(
+  grouped: readonly DuplicateGroup[],
+  options: { leakage: boolean; splitOf?: (item: number) => string | undefined },
+): DuplicatesResult {
+  const groups = grouped.map((g) => {
+    const group: DuplicateGroup = { ...g };
+    delete group.splits;
+    if (options.splitOf) {
+      const splits: Record<string, number[]> = {};
+      for (const item of group.items) {
+        const s = options.splitOf(item);
+        if (s === undefined) continue;
+        const list = (splits[s] ??= []);
+        if (!list.includes(item)) list.push(item);
+      }
+      if (Object.keys(splits).length > 0) group.splits = splits;
+    }
+    return group;
+  });
   const leakage = options.leakage ? groups.filter((g) => g.splits && Object.keys(g.splits).length > 1).map((g) => g.id) : [];
   const itemGroups = groups.filter((g) => g.level === "item");
   return {
@@ -239,25 +333,86 @@ function toFindings(result: DuplicatesResult): FindingInput[] {
   return findings;
 }
 
+const DEFAULT_HASHES: readonly string[] = ["phash", "dhash"];
+
+/**
+ * Extractor providing `duplicates.groups`: groups the rows of `images.stats` (exact, near by perceptual
+ * hash, near by embedding distance on the shared `knn` graph when `embeddingDistance` is set) once, for
+ * every lens that reads duplicate groups. Needs `images.stats`; wants `knn`. Its output depends on the
+ * pixels only (`readsLabels: false`), so a cached copy survives a relabel. With the default `hashes`,
+ * hashes that `images.stats` lacks (`imageStats({ hashes: "none" })`) are left out with a warning.
+ */
+export const duplicateGroups = defineExtractor({
+  name: "duplicate-groups",
+  version: "1.0.0",
+  plugin: PLUGIN,
+  description: "Exact, near (perceptual hash) and embedding duplicate groups, computed once and shared",
+  options: duplicateGroupsOptions,
+  needs: [imageStatsArtifact],
+  wants: [artifacts.knn],
+  provides: duplicateGroupsArtifact,
+  readsLabels: false,
+  async run(ctx, inputs, options): Promise<DuplicateGroups> {
+    const stats = inputs["images.stats"];
+    let grouping = options;
+    const isDefault = options.hashes.length === DEFAULT_HASHES.length && options.hashes.every((h, i) => h === DEFAULT_HASHES[i]);
+    const missing = options.hashes.filter((h) => stats.hashes[h] === null);
+    if (isDefault && missing.length > 0) {
+      ctx.warn(`images.stats has no ${missing.join(", ")} hash; near duplicates by those hashes skipped`);
+      grouping = { ...options, hashes: options.hashes.filter((h) => !missing.includes(h)) };
+    }
+    if (grouping.embeddingDistance !== undefined && !inputs.knn) ctx.warn("embeddingDistance is set but no knn artifact is available; embedding duplicates skipped");
+    return { size: ctx.dataset.size, options: grouping, groups: groupDuplicates(stats, grouping, inputs.knn) };
+  },
+});
+
+function sameOption(a: unknown, b: unknown): boolean {
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => x === b[i]);
+  return a === b;
+}
+
+/**
+ * Whether a `duplicates.groups` value can stand for the grouping the detector's options ask for: same
+ * dataset size, and every grouping option the detector sets equals the artifact's.
+ */
+export function groupsMatch(value: DuplicateGroups, options: Partial<DuplicateGroupingOptions>, size: number): boolean {
+  if (value.size !== size) return false;
+  return GROUPING_KEYS.every((k) => options[k] === undefined || sameOption(options[k], value.options[k]));
+}
+
 /**
  * Detector: exact duplicates (identical decoded pixels, identical file bytes), near duplicates by
  * equal perceptual hashes and/or close embeddings (shared `knn` artifact), per-box duplicates on
  * detection datasets, grouped into duplicate sets; groups that cross named splits are also reported
- * as `leakage`. Needs `images.stats` (from @assay/linter's `imageStats()`); wants `knn`.
+ * as `leakage`. Needs `images.stats` (from @assay/linter's `imageStats()`); wants `duplicates.groups`
+ * (reused as is when its grouping options agree with the ones set here, see
+ * {@link duplicatesDetectorOptions}) and `knn`.
  */
 export const duplicates = defineDetector({
   name: "duplicates",
-  version: "1.0.0",
+  version: "1.1.0",
   plugin: PLUGIN,
   description: "Exact and near duplicate images and boxes, and duplicates leaking across splits",
-  options: duplicatesOptions,
+  options: duplicatesDetectorOptions,
   needs: [imageStatsArtifact],
-  wants: [artifacts.knn],
+  wants: [duplicateGroupsArtifact, artifacts.knn],
   async run(ctx, inputs, options) {
     const knn = inputs.knn;
-    if (options.embeddingDistance !== undefined && !knn) ctx.warn("embeddingDistance is set but no knn artifact is available; embedding duplicates skipped");
+    const shared = inputs["duplicates.groups"];
+    let grouped: readonly DuplicateGroup[];
+    let source: DuplicatesResult["source"];
+    if (shared && groupsMatch(shared, options, ctx.dataset.size)) {
+      grouped = shared.groups;
+      source = "duplicates.groups";
+    } else {
+      const explicit = Object.fromEntries(GROUPING_KEYS.filter((k) => options[k] !== undefined).map((k) => [k, options[k]]));
+      const grouping = duplicateGroupsOptions.parse(explicit);
+      if (grouping.embeddingDistance !== undefined && !knn) ctx.warn("embeddingDistance is set but no knn artifact is available; embedding duplicates skipped");
+      grouped = groupDuplicates(inputs["images.stats"], grouping, knn);
+      source = shared ? "regrouped" : "computed";
+    }
     const splitOf = splitLookup(ctx.dataset);
-    const result = findDuplicates(inputs["images.stats"], options, { knn, ...(splitOf ? { splitOf } : {}) });
+    const result: DuplicatesResult = { ...duplicatesResultOf(grouped, { leakage: options.leakage, ...(splitOf ? { splitOf } : {}) }), source };
     const findings = toFindings(result);
     const itemGroups = result.groups.filter((g) => g.level === "item");
     const count = (level: string, type: string) => result.groups.filter((g) => g.level === level && g.type === type).length;

@@ -71,8 +71,7 @@ export function suggestedCorrections(labels: ArrayLike<number>, predProbs: ProbM
   const K = checkMatrix(predProbs);
   const y = checkLabels(labels, K, predProbs.rows);
   checkClassNames(options.classNames, K);
-  const maxRows = options.maxRows ?? 20;
-  if (!Number.isInteger(maxRows) || maxRows < 0) throw invalidOption(`maxRows must be a whole number ≥ 0 (got ${maxRows})`, { option: "maxRows" });
+  const maxRows = checkMaxRows(options.maxRows);
   const n = y.length;
   let mask: ArrayLike<number | boolean>;
   if (options.mask !== undefined) {
@@ -80,6 +79,70 @@ export function suggestedCorrections(labels: ArrayLike<number>, predProbs: ProbM
     mask = options.mask;
   } else mask = findLabelIssues(y, predProbs);
   const P = predProbs.data;
+  return buildTable(y, K, mask, (i) => argmaxAt(P, i * K, K), (i, k) => P[i * K + k]!, options.classNames, maxRows);
+}
+
+/**
+ * Per-row inputs of {@link suggestedCorrectionsFromRows}: what a streamed pass over pred_probs keeps
+ * (two numbers per row) instead of the N×K matrix.
+ */
+export interface CorrectionRowsInput {
+  /** Given label per example. */
+  labels: ArrayLike<number>;
+  /** Suggested label per example: `argmax_k P[i][k]` (lowest index on ties). Read for flagged rows only. */
+  suggested: ArrayLike<number>;
+  /** Self-confidence `P[i][labels[i]]` per example; orders each cell's examples. Read for flagged rows only. */
+  selfConfidence: ArrayLike<number>;
+  /** Label-issue mask (1/true = flagged), e.g. from a chunked label-issues run. */
+  mask: ArrayLike<number | boolean>;
+  /** K. */
+  numClasses: number;
+  classNames?: readonly string[];
+  /** Rows in `rows` (default 20; 0 = all). */
+  maxRows?: number;
+}
+
+/**
+ * The same table as {@link suggestedCorrections} from per-row quantities (suggested label and
+ * self-confidence) and a mask, so it can be built when pred_probs is streamed in row chunks and never
+ * resident: identical output for `suggested = argmax P`, `selfConfidence = P[i][y_i]`.
+ */
+export function suggestedCorrectionsFromRows(input: CorrectionRowsInput): CorrectionTable {
+  const K = input.numClasses;
+  if (!Number.isInteger(K) || K < 2) throw invalidInput(`numClasses must be a whole number ≥ 2 (got ${K})`, { numClasses: K });
+  const y = checkLabels(input.labels, K);
+  const n = y.length;
+  for (const [name, arr] of [["suggested", input.suggested], ["selfConfidence", input.selfConfidence], ["mask", input.mask]] as const) {
+    if (!arr || arr.length !== n) throw invalidInput(`${name} has ${arr?.length ?? "no"} entries but there are ${n} labels`, { field: name, n });
+  }
+  checkClassNames(input.classNames, K);
+  const maxRows = checkMaxRows(input.maxRows);
+  const { suggested, selfConfidence, mask } = input;
+  const suggestedOf = (i: number) => {
+    const s = suggested[i]!;
+    if (!Number.isInteger(s) || s < 0 || s >= K) throw invalidInput(`suggested[${i}] is ${s}; expected a class index in 0…${K - 1}`, { row: i });
+    return s;
+  };
+  return buildTable(y, K, mask, suggestedOf, (i) => selfConfidence[i]!, input.classNames, maxRows);
+}
+
+function checkMaxRows(value: number | undefined): number {
+  const maxRows = value ?? 20;
+  if (!Number.isInteger(maxRows) || maxRows < 0) throw invalidOption(`maxRows must be a whole number ≥ 0 (got ${maxRows})`, { option: "maxRows" });
+  return maxRows;
+}
+
+/** The §4.2 table from the labels, the mask, and per-row accessors (suggested label; probability of class k). */
+function buildTable(
+  y: Int32Array,
+  K: number,
+  mask: ArrayLike<number | boolean>,
+  suggestedOf: (i: number) => number,
+  probOf: (i: number, k: number) => number,
+  names: readonly string[] | undefined,
+  maxRows: number,
+): CorrectionTable {
+  const n = y.length;
   const givenCounts = new Array<number>(K).fill(0);
   for (let i = 0; i < n; i++) givenCounts[y[i]!]!++;
   const members = new Map<number, number[]>();
@@ -88,7 +151,7 @@ export function suggestedCorrections(labels: ArrayLike<number>, predProbs: ProbM
   for (let i = 0; i < n; i++) {
     if (!mask[i]) continue;
     numFlagged++;
-    const s = argmaxAt(P, i * K, K);
+    const s = suggestedOf(i);
     if (s === y[i]) {
       unchanged++;
       continue;
@@ -98,12 +161,11 @@ export function suggestedCorrections(labels: ArrayLike<number>, predProbs: ProbM
     if (!list) members.set(key, (list = []));
     list.push(i);
   }
-  const names = options.classNames;
   const cells: CorrectionCell[] = [];
   for (const [key, list] of members) {
     const given = Math.floor(key / K);
     const suggested = key - given * K;
-    const sc = (i: number) => P[i * K + given]!;
+    const sc = (i: number) => probOf(i, given);
     list.sort((a, b) => sc(a) - sc(b) || a - b);
     const cell: CorrectionCell = {
       given,

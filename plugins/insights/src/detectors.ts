@@ -10,11 +10,22 @@ import { type MultiLabelCorrectionTable, type MultiLabelHealthSummary, multilabe
 import { type OntologyReport, type OntologySource, type OntologyTree, type PairVerdict, ontologyRollup, readOntology } from "./ontology.js";
 import { type ProbMatrix, toRows } from "./validate.js";
 
+/** One duplicate group object: sample indices in `items`; box-level groups (`level: "target"`) are skipped. */
+export interface DuplicateGroupLike {
+  readonly items: readonly number[];
+  readonly level?: string;
+  /** What found the group (`exact`, `near`, `embedding`); counted in the result's `kinds`. */
+  readonly kind?: string;
+}
+
 /**
- * Duplicate groups as the duplicates lens (or any provider) hands them over: index lists, or group
- * objects with `items` (the `DuplicateGroup` shape of @assay/duplicates; box-level groups are skipped).
+ * Duplicate groups as the duplicates lens (or any provider) hands them over: the `DuplicateGroups` value
+ * of @assay/duplicates' `duplicate-groups` extractor (`{ size, options, groups }`), or a list of index
+ * lists and/or group objects.
  */
-export type DuplicateGroupsValue = readonly (ArrayLike<number> | { readonly items: readonly number[]; readonly level?: string })[];
+export type DuplicateGroupsValue =
+  | readonly (ArrayLike<number> | DuplicateGroupLike)[]
+  | { readonly size?: number; readonly groups: readonly (ArrayLike<number> | DuplicateGroupLike)[] };
 
 /** The `duplicates.groups` artifact: read when some node (or `pipeline.provide`) supplies it. */
 export const duplicateGroupsArtifact = defineArtifact<"duplicates.groups", DuplicateGroupsValue>("duplicates.groups");
@@ -41,8 +52,12 @@ export interface OverlapResult {
   verdicts?: PairVerdict[];
 }
 
-/** Result of the `conflicting-duplicates` detector. */
-export type ConflictResult = DuplicateConflicts & { source: string; maxDistance?: number };
+/**
+ * Result of the `conflicting-duplicates` detector: `source` is `duplicates.groups` (the duplicates lens'
+ * groups, with `kinds` counting the item-level groups read per kind) or `knn` (the fallback, with the
+ * `maxDistance` used).
+ */
+export type ConflictResult = DuplicateConflicts & { source: string; maxDistance?: number; kinds?: Record<string, number> };
 
 /** Result of the `detection-label-issues` detector. */
 export interface DetectionResult {
@@ -324,15 +339,28 @@ function multiLabelsOf(ds: Dataset): number[][] {
   });
 }
 
-function normaliseGroups(value: DuplicateGroupsValue): number[][] {
-  const out: number[][] = [];
-  for (const g of value) {
+/** Index lists of the item-level groups of a `duplicates.groups` value, and how many groups of each kind. */
+export function normaliseGroups(value: DuplicateGroupsValue, size?: number): { groups: number[][]; kinds: Record<string, number> } {
+  const list = Array.isArray(value) ? (value as readonly (ArrayLike<number> | DuplicateGroupLike)[]) : (value as { groups?: unknown }).groups;
+  if (!Array.isArray(list)) throw invalidInput("duplicates.groups must be a list of groups or { groups: [...] } (the duplicate-groups extractor's value)");
+  const declared = Array.isArray(value) ? undefined : (value as { size?: number }).size;
+  if (size !== undefined && declared !== undefined && declared !== size) {
+    throw invalidInput(`duplicates.groups was computed for ${declared} samples but the dataset has ${size}`, { size: declared, expected: size });
+  }
+  const groups: number[][] = [];
+  const kinds: Record<string, number> = {};
+  for (const g of list as readonly (ArrayLike<number> | DuplicateGroupLike)[]) {
     if (g && typeof g === "object" && "items" in g) {
       if (g.level !== undefined && g.level !== "item") continue;
-      out.push([...new Set(g.items)]);
-    } else out.push(Array.from(g as ArrayLike<number>));
+      groups.push([...new Set(g.items)]);
+      const kind = g.kind ?? "unknown";
+      kinds[kind] = (kinds[kind] ?? 0) + 1;
+    } else {
+      groups.push(Array.from(g as ArrayLike<number>));
+      kinds.list = (kinds.list ?? 0) + 1;
+    }
   }
-  return out;
+  return { groups, kinds };
 }
 
 /** Duplicate sets whose labels disagree (§5): from `duplicates.groups` when provided, else from the kNN graph. */
@@ -357,8 +385,9 @@ export const conflictingDuplicatesDetector = defineDetector({
     let groups: number[][];
     let source: string;
     let cutoff: number | null = null;
+    let kinds: Record<string, number> | undefined;
     if (inputs["duplicates.groups"]) {
-      groups = normaliseGroups(inputs["duplicates.groups"]);
+      ({ groups, kinds } = normaliseGroups(inputs["duplicates.groups"], ds.size));
       source = "duplicates.groups";
     } else if (inputs.knn) {
       const knn: KnnGraph = inputs.knn;
@@ -388,7 +417,7 @@ export const conflictingDuplicatesDetector = defineDetector({
       message: `${c.members.length} duplicates carry ${c.distinct} different labels (${c.labelCounts.map(([k, n]) => `${name(k)}×${n}`).join(", ")})${c.suggested !== undefined ? `; suggested ${name(c.suggested)}` : ""}`,
       data: { ...c },
     }));
-    return { result: { ...r, source, ...(cutoff !== null ? { maxDistance: cutoff } : {}) }, findings, summary: { ...r.summary, source } };
+    return { result: { ...r, source, ...(cutoff !== null ? { maxDistance: cutoff } : {}), ...(kinds ? { kinds } : {}) }, findings, summary: { ...r.summary, source } };
   },
 });
 

@@ -34,8 +34,10 @@ export {
 export {
   applyLabelCorrections,
   suggestedCorrections,
+  suggestedCorrectionsFromRows,
   suggestedLabels,
   type CorrectionCell,
+  type CorrectionRowsInput,
   type CorrectionSelect,
   type CorrectionTable,
   type FixLogEntry,
@@ -111,6 +113,7 @@ export {
 } from "./detection.js";
 export {
   applyCorrections,
+  applyCorrectionsToManifestText,
   corrections,
   correctionsCsv,
   parseCorrectionsCsv,
@@ -121,6 +124,8 @@ export {
   type CorrectionsOptions,
   type ManifestFixResult,
   type ManifestOptions,
+  type ManifestTextOptions,
+  type ManifestTextResult,
 } from "./workflow.js";
 export {
   classHealthDetector,
@@ -131,11 +136,13 @@ export {
   insightsBasis,
   insightsBasisArtifact,
   multilabelIssuesDetector,
+  normaliseGroups,
   ontologyRollupDetector,
   overlappingClassesDetector,
   suggestedCorrectionsDetector,
   type ConflictResult,
   type DetectionResult,
+  type DuplicateGroupLike,
   type DuplicateGroupsValue,
   type InsightsBasis,
   type OverlapResult,

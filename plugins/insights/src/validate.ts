@@ -68,7 +68,11 @@ export function flatSquare(m: ArrayLike<number> | readonly (readonly number[])[]
       if (!Array.isArray(row) || row.length !== K) throw invalidInput(`${name}[${i}] has ${Array.isArray(row) ? row.length : 0} values; ${name} must be ${K}×${K}`, { row: i });
       for (let j = 0; j < K; j++) data[i * K + j] = row[j]!;
     });
-  } else data = Float64Array.from(m as ArrayLike<number>);
+  } else {
+    const flat = m as ArrayLike<number>;
+    data = new Float64Array(flat.length);
+    for (let i = 0; i < flat.length; i++) data[i] = flat[i]!;
+  }
   const K = Math.round(Math.sqrt(data.length));
   if (K * K !== data.length || K < 1) throw invalidInput(`${name} has ${data.length} values; expected a K×K matrix`);
   for (let i = 0; i < data.length; i++) {

@@ -146,3 +146,50 @@ describe("corrections from multi-label and detection reports", () => {
     expect(corrections(r, { accept: "suggested" })).toEqual([]);
   });
 });
+
+describe("applyCorrectionsToManifestText", () => {
+  const rows = [
+    { id: "b.png", action: "relabel" as const, from: "cat", to: "dog", reason: "r" },
+    { id: "c.png", action: "remove" as const, from: "dog", to: "", reason: "r" },
+  ];
+
+  it("CSV: relabels and drops records, every other byte unchanged", async () => {
+    const { applyCorrectionsToManifestText } = await import("./workflow.js");
+    const text = '\ufeffpath,label,note\r\na.png, cat ,"x,\ny"\r\n\r\nb.png,cat,  "q"\r\nc.png,dog,z\r\nd.png,dog,"w"';
+    const r = applyCorrectionsToManifestText(text, rows, { format: "csv", ids: ["a.png", "b.png", "c.png", "d.png"] });
+    expect(r.text).toBe('\ufeffpath,label,note\r\na.png, cat ,"x,\ny"\r\n\r\nb.png,dog,q\r\nd.png,dog,"w"');
+    expect([r.relabeled, r.removed, r.labelField]).toEqual([["b.png"], ["c.png"], "label"]);
+    // the id column is the default when no ids are given; multi-label cells compare as sets
+    const multi = applyCorrectionsToManifestText("id,tags\n1,b;a\n2,a\n", [{ id: "1", action: "relabel", from: "a|b", to: "a", reason: "" }], { format: "csv" });
+    expect(multi.text).toBe("id,tags\n1,a\n2,a\n");
+  });
+
+  it("JSONL: rewrites only the relabelled line, keeping value types", async () => {
+    const { applyCorrectionsToManifestText } = await import("./workflow.js");
+    const text = '{"path":"a.png","label":"cat"}\n\n{"path": "b.png", "label": "cat", "w": 1}\n{"path":"c.png","label":"dog"}\n{"path":"d.png","labels":[1,2],"label":"dog"}\n';
+    const r = applyCorrectionsToManifestText(text, rows, { format: "jsonl", ids: ["a.png", "b.png", "c.png", "d.png"] });
+    expect(r.text).toBe('{"path":"a.png","label":"cat"}\n\n{"path":"b.png","label":"dog","w":1}\n{"path":"d.png","labels":[1,2],"label":"dog"}\n');
+    const nums = applyCorrectionsToManifestText('{"id":"x","label":3}\n', [{ id: "x", action: "relabel", from: "3", to: "5", reason: "" }], { format: "jsonl" });
+    expect(nums.text).toBe('{"id":"x","label":5}\n');
+  });
+
+  it("bad input: unknown samples, stale labels, misaligned ids, no label column", async () => {
+    const { applyCorrectionsToManifestText } = await import("./workflow.js");
+    const text = "path,label\na.png,cat\nb.png,dog\n";
+    const ids = ["a.png", "b.png"];
+    let err: unknown;
+    try {
+      applyCorrectionsToManifestText(text, [{ id: "zz.png", action: "remove", from: "", to: "", reason: "" }], { format: "csv", ids, source: "m.csv" });
+    } catch (e) {
+      err = e;
+    }
+    expect(isAssayError(err, "INVALID_INPUT")).toBe(true);
+    expect((err as Error).message).toBe('the corrections name 1 sample not in the manifest (by "id"): "zz.png"');
+    expect(() => applyCorrectionsToManifestText(text, [{ id: "a.png", action: "relabel", from: "dog", to: "cat", reason: "" }], { format: "csv", ids, source: "m.csv" })).toThrow(
+      'm.csv: sample "a.png": the corrections expect label "dog" but the manifest has "cat"',
+    );
+    expect(() => applyCorrectionsToManifestText(text, [], { format: "csv", ids: ["a.png"], source: "m.csv" })).toThrow("m.csv has 2 records but 1 ids were given");
+    expect(() => applyCorrectionsToManifestText("path,x\na,b\n", [], { format: "csv", ids: ["a"], source: "m.csv" })).toThrow(/m.csv has no label column \(expected one of label/);
+    expect(() => applyCorrectionsToManifestText("{]\n", [], { format: "jsonl", source: "m.jsonl" })).toThrow(/m.jsonl line 1 is not valid JSON/);
+  });
+});

@@ -202,20 +202,13 @@ export interface ManifestFixResult<Row> {
   removed: string[];
 }
 
-function applyToManifest<Row extends Record<string, unknown>>(manifest: readonly Row[], rows: readonly CorrectionRow[], options: ManifestOptions): ManifestFixResult<Row> {
-  const idField = options.idField ?? "id";
-  const labelField = options.labelField ?? "label";
+/** Index corrections by id, refusing an id named twice or one the manifest does not have. */
+function correctionsById(rows: readonly CorrectionRow[], present: ReadonlySet<string>, idField: string): Map<string, CorrectionRow> {
   const byId = new Map<string, CorrectionRow>();
   for (const r of rows) {
     if (byId.has(r.id)) throw invalidInput(`the corrections name sample "${r.id}" twice`, { id: r.id });
     byId.set(r.id, r);
   }
-  const present = new Set<string>();
-  manifest.forEach((m, i) => {
-    const id = m[idField];
-    if (id === undefined || id === null) throw invalidInput(`manifest row ${i} has no "${idField}" column`, { row: i, idField });
-    present.add(String(id));
-  });
   const unknown = [...byId.keys()].filter((id) => !present.has(id));
   if (unknown.length > 0) {
     throw invalidInput(
@@ -223,6 +216,19 @@ function applyToManifest<Row extends Record<string, unknown>>(manifest: readonly
       { unknown: unknown.slice(0, 100), idField },
     );
   }
+  return byId;
+}
+
+function applyToManifest<Row extends Record<string, unknown>>(manifest: readonly Row[], rows: readonly CorrectionRow[], options: ManifestOptions): ManifestFixResult<Row> {
+  const idField = options.idField ?? "id";
+  const labelField = options.labelField ?? "label";
+  const present = new Set<string>();
+  manifest.forEach((m, i) => {
+    const id = m[idField];
+    if (id === undefined || id === null) throw invalidInput(`manifest row ${i} has no "${idField}" column`, { row: i, idField });
+    present.add(String(id));
+  });
+  const byId = correctionsById(rows, present, idField);
   const out: Row[] = [];
   const relabeled: string[] = [];
   const removed: string[] = [];
@@ -262,4 +268,191 @@ export function applyCorrections(
   if (Array.isArray(second)) return applyToManifest(first as readonly Record<string, unknown>[], second as readonly CorrectionRow[], (third ?? {}) as ManifestOptions);
   if (third === undefined || !("action" in third)) throw invalidOption("applyCorrections(labels, table, select) needs select.action (relabel or exclude)", { option: "action" });
   return applyLabelCorrections(first as ArrayLike<number>, second as CorrectionTable, third as CorrectionSelect);
+}
+
+/** Options of {@link applyCorrectionsToManifestText}. */
+export interface ManifestTextOptions {
+  /** `csv` (header row) or `jsonl` (one JSON object per line). */
+  format: "csv" | "jsonl";
+  /**
+   * The sample id of every record, in file order (blank lines skipped): what the report calls the
+   * samples. For @assay/io manifests these are the image paths relative to the root, i.e. the `ids` of
+   * the dataset `loadDataset(file)` returns. Default: the `id` column.
+   */
+  ids?: readonly string[];
+  /** The label column (default: the first of label, class, category, target, labels, tags present). */
+  labelField?: string;
+  /** Refuse a correction whose `from` differs from the record's current label (default true). */
+  checkFrom?: boolean;
+  /** Names the file in error messages. */
+  source?: string;
+}
+
+/** Result of {@link applyCorrectionsToManifestText}. */
+export interface ManifestTextResult {
+  /** The corrected manifest text. */
+  text: string;
+  relabeled: string[];
+  removed: string[];
+  /** The label column used. */
+  labelField: string;
+}
+
+/** Label columns @assay/io's manifest loader recognises, single-label first (same order as the loader). */
+const LABEL_FIELDS = ["label", "class", "category", "target", "labels", "tags"];
+const MULTI_SEPARATOR = /[|;]/;
+
+function sameLabel(current: string, from: string): boolean {
+  if (current === from) return true;
+  const set = (v: string) => v.split(MULTI_SEPARATOR).map((x) => x.trim()).filter(Boolean).sort().join("|");
+  return set(current) === set(from);
+}
+
+function csvCell(v: string): string {
+  return /[",\n\r]/.test(v) || v !== v.trim() ? `"${v.replace(/"/g, '""')}"` : v;
+}
+
+/**
+ * Apply corrections to the text of a CSV or JSONL manifest: relabelled records get the new label,
+ * removed records are dropped, and every other byte of the file — header, untouched records, their
+ * quoting, spacing and line endings — is kept as it was. A relabelled CSV record is written again from its
+ * fields (values unchanged, quotes only where needed); a relabelled JSONL record is `JSON.stringify` of
+ * the object with the label replaced (a list stays a list, a number stays a number when the new label is
+ * numeric). Ids the manifest does not have are an `INVALID_INPUT` error naming them.
+ */
+export function applyCorrectionsToManifestText(text: string, rows: readonly CorrectionRow[], options: ManifestTextOptions): ManifestTextResult {
+  const source = options.source ?? "(manifest)";
+  if (options.format !== "csv" && options.format !== "jsonl") throw invalidOption(`format must be "csv" or "jsonl" (got ${JSON.stringify(options.format)})`, { option: "format" });
+  const records = options.format === "csv" ? csvRecords(text, source) : jsonlRecords(text, source);
+  if (records.items.length === 0) throw invalidInput(`${source} has no records`, { file: source });
+  const columns = new Set(records.items.flatMap((r) => Object.keys(r.record)));
+  const labelField = options.labelField ?? LABEL_FIELDS.find((c) => columns.has(c));
+  if (labelField === undefined || !columns.has(labelField)) {
+    throw invalidInput(`${source} has no label column ${labelField === undefined ? `(expected one of ${LABEL_FIELDS.join(", ")})` : `"${labelField}"`}; columns: ${[...columns].join(", ")}`, {
+      file: source,
+      column: labelField ?? null,
+    });
+  }
+  let ids: readonly string[];
+  if (options.ids) {
+    if (options.ids.length !== records.items.length) {
+      throw invalidInput(`${source} has ${records.items.length} records but ${options.ids.length} ids were given`, { file: source, records: records.items.length, ids: options.ids.length });
+    }
+    ids = options.ids;
+  } else {
+    if (!columns.has("id")) throw invalidInput(`${source} has no "id" column; pass the sample ids of its records (options.ids)`, { file: source });
+    ids = records.items.map((r, i) => {
+      const v = r.record.id;
+      if (v === undefined || v === null || v === "") throw invalidInput(`${source}: record ${i + 1} has no id`, { file: source, row: i });
+      return String(v);
+    });
+  }
+  const byId = correctionsById(rows, new Set(ids), "id");
+  const relabeled: string[] = [];
+  const removed: string[] = [];
+  let out = records.head;
+  records.items.forEach((item, r) => {
+    const id = ids[r]!;
+    const c = byId.get(id);
+    if (!c) {
+      out += item.raw;
+      return;
+    }
+    const value = item.record[labelField];
+    const current = value === undefined || value === null ? "" : Array.isArray(value) ? value.map(String).join("|") : String(value).trim();
+    if ((options.checkFrom ?? true) && c.from !== "" && !sameLabel(current, c.from)) {
+      throw invalidInput(`${source}: sample "${id}": the corrections expect label "${c.from}" but the manifest has "${current}"; the corrections are stale (rebuild them) or pass checkFrom: false`, {
+        file: source,
+        id,
+      });
+    }
+    if (c.action === "remove") {
+      removed.push(id);
+      return;
+    }
+    relabeled.push(id);
+    out += item.rewrite(labelField, c.to);
+  });
+  out += records.tail;
+  return { text: out, relabeled, removed, labelField };
+}
+
+interface TextRecord {
+  record: Record<string, unknown>;
+  /** The record's text as in the file (with the blank lines before it and its line ending). */
+  raw: string;
+  /** The record's text with the label replaced. */
+  rewrite(field: string, to: string): string;
+}
+
+function csvRecords(text: string, source: string): { head: string; items: TextRecord[]; tail: string } {
+  let parsed: { record: string[]; info: { lines: number } }[];
+  try {
+    parsed = parse(text, { info: true, skip_empty_lines: true, trim: true, bom: true, relax_column_count: true }) as unknown as { record: string[]; info: { lines: number } }[];
+  } catch (cause) {
+    throw invalidInput(`${source}: not valid CSV: ${(cause as Error).message}`, { file: source });
+  }
+  if (parsed.length === 0) return { head: text, items: [], tail: "" };
+  // physical lines with their endings; a record ends on line info.lines (1-based) and starts after the previous one
+  const lines = text.split(/(?<=\n)/);
+  const slice = (from: number, to: number) => lines.slice(from, to).join("");
+  const header = parsed[0]!.record;
+  const head = slice(0, parsed[0]!.info.lines);
+  const items: TextRecord[] = [];
+  let prev = parsed[0]!.info.lines;
+  for (const p of parsed.slice(1)) {
+    const raw = slice(prev, p.info.lines);
+    prev = p.info.lines;
+    const record: Record<string, string> = {};
+    header.forEach((h, j) => {
+      if (p.record[j] !== undefined) record[h] = p.record[j]!;
+    });
+    items.push({
+      record,
+      raw,
+      rewrite(field: string, to: string) {
+        const lead = /^(?:[ \t]*\r?\n)*/.exec(raw)![0];
+        const end = /\r?\n$/.exec(raw)?.[0] ?? "";
+        const fields = [...p.record];
+        fields[header.indexOf(field)] = to;
+        return `${lead}${fields.map(csvCell).join(",")}${end}`;
+      },
+    });
+  }
+  return { head, items, tail: slice(prev, lines.length) };
+}
+
+function jsonlRecords(text: string, source: string): { head: string; items: TextRecord[]; tail: string } {
+  const items: TextRecord[] = [];
+  let pending = "";
+  const parts = text.split(/(?<=\n)/);
+  parts.forEach((line, i) => {
+    if (line.trim() === "") {
+      pending += line;
+      return;
+    }
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch (cause) {
+      throw invalidInput(`${source} line ${i + 1} is not valid JSON: ${(cause as Error).message}`, { file: source, line: i + 1 });
+    }
+    if (value === null || typeof value !== "object" || Array.isArray(value)) throw invalidInput(`${source} line ${i + 1} must be a JSON object`, { file: source, line: i + 1 });
+    const record = value as Record<string, unknown>;
+    const lead = pending;
+    pending = "";
+    items.push({
+      record,
+      raw: lead + line,
+      rewrite(field: string, to: string) {
+        const old = record[field];
+        let next: unknown = to;
+        if (Array.isArray(old)) next = to === "" ? [] : to.split("|").map((x) => (typeof old[0] === "number" && /^\d+$/.test(x) ? Number(x) : x));
+        else if (typeof old === "number" && /^-?\d+$/.test(to)) next = Number(to);
+        const end = /\r?\n$/.exec(line)?.[0] ?? "";
+        return `${lead}${JSON.stringify({ ...record, [field]: next })}${end}`;
+      },
+    });
+  });
+  return { head: "", items, tail: pending };
 }

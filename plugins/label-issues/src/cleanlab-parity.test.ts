@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { computeConfidentJoint, findLabelIssues, numLabelIssues } from "./confident-learning.js";
-import { where } from "./test-helpers.js";
+import { tiesDataset as dataset, where } from "./test-helpers.js";
 import { FILTER_BY_MODES } from "./types.js";
 
 /**
@@ -16,28 +16,6 @@ const ref = JSON.parse(readFileSync(new URL("./fixtures/cleanlab-float32-ties.js
   calibrated_joint: number[];
   num_label_issues: [number, number];
 };
-
-function dataset(): { labels: Int32Array; P: { rows: number; cols: number; data: Float32Array } } {
-  const N = 6000;
-  const K = 20;
-  const data = new Float32Array(N * K);
-  const labels = new Int32Array(N);
-  let s = 12345;
-  // 31-bit LCG (s·1103515245 + 12345 mod 2^31); Math.imul keeps the low 32 bits exactly
-  const lcg = () => {
-    s = (Math.imul(s, 1103515245) + 12345) & 0x7fffffff;
-    return s >>> 8;
-  };
-  for (let i = 0; i < N; i++) {
-    const t = i % K;
-    const w = Array.from({ length: K }, () => 1 + (lcg() % 40));
-    w[t]! += 15 + (lcg() % 60);
-    const tot = w.reduce((a, b) => a + b, 0);
-    for (let k = 0; k < K; k++) data[i * K + k] = w[k]! / tot;
-    labels[i] = lcg() % 10 === 0 ? lcg() % K : t; // same draw order as the Python generator
-  }
-  return { labels, P: { rows: N, cols: K, data } };
-}
 
 describe("parity with cleanlab on float32 data with ties (K = 20)", () => {
   const { labels, P } = dataset();

@@ -3,6 +3,8 @@ import { invalidInput, invalidOption } from "./errors.js";
 import { argmaxRow, orderOf, scoresOf } from "./scores.js";
 import { thresholdsOf } from "./thresholds.js";
 import { FILTER_BY_MODES, type FilterBy, type LabelQualityMethod, type LabelsInput, type ProbMatrix, type WarningSink } from "./types.js";
+import { confidentRowsKernel } from "./kernels.js";
+import { PruneSelector, recomputeInMemory } from "./prune.js";
 import { type Checked, checkInputs } from "./validate.js";
 
 const FLOAT_EPS = 1e-6;
@@ -47,47 +49,47 @@ export function computeConfidentJoint(labels: LabelsInput, predProbs: ProbMatrix
   return confidentJointOf(c, t, options.calibrate ?? true);
 }
 
-/** Internal: confident joint on validated inputs. */
-export function confidentJointOf(c: Checked, thresholds: Float64Array | undefined, calibrate: boolean): ConfidentJointResult {
-  const { y, P, n, K, f32 } = c;
-  const t = thresholds ?? thresholdsOf(c);
+/** Internal: the lowered thresholds `t_k − 1e-6` the confident sets compare against. */
+export function lowerThresholdsOf(t: ArrayLike<number>, counts: Float64Array, f32: boolean, userThresholds: boolean): Float64Array {
+  const K = t.length;
   // numpy compares float32 probabilities with float32 thresholds when every class is present.
-  const allPresent = c.counts.every((v) => v > 0);
+  const allPresent = counts.every((v) => v > 0);
   const lower = new Float64Array(K);
   for (let k = 0; k < K; k++) {
-    lower[k] = f32 && allPresent && thresholds === undefined ? Math.fround(Math.fround(t[k]!) - FLOAT_EPS) : t[k]! - FLOAT_EPS;
+    lower[k] = f32 && allPresent && !userThresholds ? Math.fround(Math.fround(t[k]!) - FLOAT_EPS) : t[k]! - FLOAT_EPS;
   }
-  const C = new Float64Array(K * K);
-  const off: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const b = i * K;
-    let count = 0;
-    let single = -1;
-    let best = 0;
-    let bv = -Infinity;
-    for (let k = 0; k < K; k++) {
-      const v = P[b + k]!;
-      if (v > bv) {
-        bv = v;
-        best = k;
-      }
-      if (v >= lower[k]!) {
-        count++;
-        single = k;
-      }
-    }
-    if (count === 0) continue;
-    const g = count === 1 ? single : best;
-    const yi = y[i]!;
-    C[yi * K + g]!++;
-    if (g !== yi) off.push(i);
-  }
+  return lower;
+}
+
+/** Internal: one validated pass giving the uncalibrated joint (diagonal ≥ 1), off-diagonal indices, reduce mask, argmax. */
+export function rowPassOf(
+  c: Checked,
+  thresholds: Float64Array | undefined,
+  want: { reduce?: boolean; argmax?: boolean } = {},
+): { C: Float64Array; off: Int32Array; reduce?: Uint8Array; argmax?: Int32Array } {
+  const { y, P, n, K, f32 } = c;
+  const t = thresholds ?? thresholdsOf(c);
+  const lower = lowerThresholdsOf(t, c.counts, f32, thresholds !== undefined);
+  const acc = {
+    C: new Float64Array(K * K),
+    off: [] as number[],
+    ...(want.reduce ? { reduce: new Uint8Array(n) } : {}),
+    ...(want.argmax ? { argmax: new Int32Array(n) } : {}),
+  };
+  confidentRowsKernel(P, y, 0, n, K, lower, acc);
+  const C = acc.C;
   for (let k = 0; k < K; k++) if (C[k * K + k]! < 1) C[k * K + k] = 1;
+  return { C, off: Int32Array.from(acc.off), ...(acc.reduce ? { reduce: acc.reduce } : {}), ...(acc.argmax ? { argmax: acc.argmax } : {}) };
+}
+
+/** Internal: confident joint on validated inputs. */
+export function confidentJointOf(c: Checked, thresholds: Float64Array | undefined, calibrate: boolean): ConfidentJointResult {
+  const { C, off } = rowPassOf(c, thresholds);
   return {
-    numClasses: K,
-    joint: calibrate ? calibrateOf(C, c.counts, K) : C,
+    numClasses: c.K,
+    joint: calibrate ? calibrateOf(C, c.counts, c.K) : C,
     uncalibrated: C,
-    offDiagonalIndices: Int32Array.from(off),
+    offDiagonalIndices: off,
   };
 }
 
@@ -275,10 +277,9 @@ export function numIssuesOf(c: Checked, options: NumLabelIssuesOptions = {}): nu
   if (method === "off_diagonal_calibrated") {
     return roundHalfEven((1 - trace(jointOf(c, undefined), c.K)) * c.n);
   }
-  const off = confidentJointOf(c, undefined, false).offDiagonalIndices;
-  const reduce = reduceMaskOf(c);
+  const { off, reduce } = rowPassOf(c, undefined, { reduce: true });
   let count = 0;
-  for (const i of off) if (!reduce[i]) count++;
+  for (const i of off) if (!reduce![i]) count++;
   return count;
 }
 
@@ -360,7 +361,8 @@ export function findLabelIssues(labels: LabelsInput, predProbs: ProbMatrix, opti
   if (!FILTER_BY_MODES.includes(filterBy)) {
     throw invalidOption(`unknown filter_by "${filterBy}"; expected one of ${FILTER_BY_MODES.join(", ")}`, { filterBy });
   }
-  const c = checkInputs(labels, predProbs, { allowOneClass: "zeros" });
+  // the value-range scan is fused into the first pass over the matrix (every mode makes one)
+  const c = checkInputs(labels, predProbs, { allowOneClass: "zeros", skipRange: true });
   const mask = labelIssuesMaskOf(c, filterBy, options);
   if (options.returnIndicesRankedBy !== undefined) {
     return orderOf(mask, c, options.returnIndicesRankedBy, options.rankByKwargs?.adjustPredProbs ?? false);
@@ -376,8 +378,42 @@ export function labelIssuesMaskOf(c: Checked, filterBy: FilterBy, options: FindL
   const { n, K, y, P } = c;
   const frac = options.fracNoise ?? 1;
   const minEx = options.minExamplesPerClass ?? 1;
+  checkFilterOptions(filterBy, options, K, warn);
+  const mask = new Uint8Array(n);
+  if (filterBy === "low_self_confidence" || filterBy === "low_normalized_margin") {
+    const s = scoresOf(c, filterBy === "low_self_confidence" ? "self_confidence" : "normalized_margin", false, true);
+    const m = numIssuesOf(c);
+    markSmallestNumpy(s, m, (i: number) => {
+      mask[i] = 1;
+    });
+    return mask;
+  }
+  const pass = rowPassOf(c, undefined, { reduce: true, argmax: filterBy === "predicted_neq_given" });
+  if (filterBy === "predicted_neq_given") {
+    const am = pass.argmax!;
+    for (let i = 0; i < n; i++) if (am[i] !== y[i]) mask[i] = 1;
+  } else if (filterBy === "confident_learning") {
+    for (const i of pass.off) mask[i] = 1;
+  } else {
+    const C = options.confidentJoint !== undefined ? Float64Array.from(options.confidentJoint) : calibrateOf(pass.C, c.counts, K);
+    const M = pruneCountMatrix(C, K, minEx, frac, options.numToRemovePerClass, c.counts);
+    const eligible = eligibleClasses(c.counts, minEx, warn);
+    const byC = filterBy === "prune_by_class" || filterBy === "both";
+    const byN = filterBy === "prune_by_noise_rate" || filterBy === "both";
+    const sel = new PruneSelector(K, y, c.counts, M, eligible, byN, byC, c.f32);
+    sel.add({ P, start: 0, rows: n });
+    const { byNoise, byClass } = sel.finish(n, recomputeInMemory(P, K, y));
+    for (let i = 0; i < n; i++) mask[i] = byC && byN ? byClass[i]! & byNoise[i]! : byC ? byClass[i]! : byNoise[i]!;
+  }
+  const reduce = pass.reduce!;
+  for (let i = 0; i < n; i++) if (reduce[i]) mask[i] = 0;
+  return mask;
+}
+
+/** Internal: cleanlab's option checks of find_label_issues (warnings for ignored options, errors for invalid ones). */
+export function checkFilterOptions(filterBy: FilterBy, options: FindLabelIssuesOptions, K: number, warn: WarningSink): void {
   const pruning = PRUNING.includes(filterBy);
-  if (!pruning && (frac !== 1 || options.numToRemovePerClass !== undefined)) {
+  if (!pruning && ((options.fracNoise ?? 1) !== 1 || options.numToRemovePerClass !== undefined)) {
     warn(`frac_noise and num_to_remove_per_class are only supported by prune_by_noise_rate, prune_by_class and both; filter_by "${filterBy}" ignores them`);
   }
   if (!pruning && options.numToRemovePerClass !== undefined) {
@@ -389,36 +425,38 @@ export function labelIssuesMaskOf(c: Checked, filterBy: FilterBy, options: FindL
     warn(`filter_by "confident_learning" ignores the supplied confident_joint and computes its own`);
   }
   if (options.confidentJoint !== undefined) checkSquare(options.confidentJoint, K, "confident_joint");
+}
 
-  const mask = new Uint8Array(n);
-  if (filterBy === "low_self_confidence" || filterBy === "low_normalized_margin") {
-    const s = scoresOf(c, filterBy === "low_self_confidence" ? "self_confidence" : "normalized_margin", false);
-    const m = numIssuesOf(c);
-    markSmallestNumpy(s, m, (i) => {
-      mask[i] = 1;
-    });
-    return mask;
-  }
-  if (filterBy === "predicted_neq_given") {
-    for (let i = 0; i < n; i++) if (argmaxRow(P, i, K) !== y[i]) mask[i] = 1;
-  } else if (filterBy === "confident_learning") {
-    for (const i of confidentJointOf(c, undefined, true).offDiagonalIndices) mask[i] = 1;
-  } else {
-    const C = options.confidentJoint !== undefined ? Float64Array.from(options.confidentJoint) : confidentJointOf(c, undefined, true).joint;
-    const M0 = new Float64Array(K * K);
-    for (let i = 0; i < K; i++) for (let j = 0; j < K; j++) M0[i * K + j] = C[j * K + i]!;
-    let M = keepAtLeast(M0, K, minEx, frac);
-    if (options.numToRemovePerClass !== undefined) M = applyNumToRemove(M, K, options.numToRemovePerClass, c.counts);
-    const members = membersByClass(y, K);
-    const byClass = filterBy === "prune_by_class" || filterBy === "both" ? pruneByClass(c, M, members, minEx, warn) : undefined;
-    const byNoise = filterBy === "prune_by_noise_rate" || filterBy === "both" ? pruneByNoiseRate(c, M, members, minEx, warn) : undefined;
-    for (let i = 0; i < n; i++) {
-      mask[i] = byClass && byNoise ? byClass[i]! & byNoise[i]! : (byClass ?? byNoise)![i]!;
+/** Internal: the prune-count matrix `keepAtLeast(Cᵀ)` (then the `num_to_remove_per_class` rescaling). */
+export function pruneCountMatrix(
+  C: ArrayLike<number>,
+  K: number,
+  minEx: number,
+  frac: number,
+  numToRemove: number | ArrayLike<number> | undefined,
+  counts: Float64Array,
+): Float64Array {
+  const M0 = new Float64Array(K * K);
+  for (let i = 0; i < K; i++) for (let j = 0; j < K; j++) M0[i * K + j] = C[j * K + i]!;
+  let M = keepAtLeast(M0, K, minEx, frac);
+  if (numToRemove !== undefined) M = applyNumToRemove(M, K, numToRemove, counts);
+  return M;
+}
+
+/** Internal: classes the pruning modes consider (m_k > min_examples_per_class and m_k > 1), warning about the others. */
+export function eligibleClasses(counts: Float64Array, minEx: number, warn: WarningSink): Uint8Array {
+  const K = counts.length;
+  const out = new Uint8Array(K);
+  for (let k = 0; k < K; k++) {
+    const m = counts[k]!;
+    if (m === 0) continue;
+    if (m <= minEx) {
+      warn(`May not flag all label issues in class: ${k}, it has too few examples (see argument: min_examples_per_class)`);
+      continue;
     }
+    if (m > 1) out[k] = 1;
   }
-  const reduce = reduceMaskOf(c);
-  for (let i = 0; i < n; i++) if (reduce[i]) mask[i] = 0;
-  return mask;
+  return out;
 }
 
 function applyNumToRemove(M: Float64Array, K: number, num: number | ArrayLike<number>, counts: Float64Array): Float64Array {
@@ -434,91 +472,6 @@ function applyNumToRemove(M: Float64Array, K: number, num: number | ArrayLike<nu
     T[i * K + i] = counts[i]! - r[i]!;
   }
   return roundPreservingRowTotals(T, K, K);
-}
-
-/** Row indices grouped by given class, ascending within each class: `{offsets (K+1), rows}`. */
-function membersByClass(y: Int32Array, K: number): { offsets: Int32Array; rows: Int32Array } {
-  const offsets = new Int32Array(K + 1);
-  for (let i = 0; i < y.length; i++) offsets[y[i]! + 1]!++;
-  for (let k = 0; k < K; k++) offsets[k + 1]! += offsets[k]!;
-  const fill = offsets.slice(0, K);
-  const rows = new Int32Array(y.length);
-  for (let i = 0; i < y.length; i++) rows[fill[y[i]!]!++] = i;
-  return { offsets, rows };
-}
-
-function pruneByClass(
-  c: Checked,
-  M: Float64Array,
-  members: { offsets: Int32Array; rows: Int32Array },
-  minEx: number,
-  warn: WarningSink,
-): Uint8Array {
-  const { n, K, P } = c;
-  const out = new Uint8Array(n);
-  for (let k = 0; k < K; k++) {
-    const start = members.offsets[k]!;
-    const m = members.offsets[k + 1]! - start;
-    if (m === 0) continue;
-    if (m <= minEx) {
-      warn(`May not flag all label issues in class: ${k}, it has too few examples (see argument: min_examples_per_class)`);
-      continue;
-    }
-    if (m <= 1) continue;
-    const q = m - M[k * K + k]!;
-    if (!(q >= 1)) continue;
-    const vals = new Float64Array(m);
-    for (let r = 0; r < m; r++) vals[r] = P[members.rows[start + r]! * K + k]!;
-    markSmallestNumpy(vals, q, (r) => {
-      out[members.rows[start + r]!] = 1;
-    });
-  }
-  return out;
-}
-
-function pruneByNoiseRate(
-  c: Checked,
-  M: Float64Array,
-  members: { offsets: Int32Array; rows: Int32Array },
-  minEx: number,
-  warn: WarningSink,
-): Uint8Array {
-  const { n, K, P, f32 } = c;
-  const out = new Uint8Array(n);
-  for (let k = 0; k < K; k++) {
-    const start = members.offsets[k]!;
-    const m = members.offsets[k + 1]! - start;
-    if (m === 0) continue;
-    if (m <= minEx) {
-      warn(`May not flag all label issues in class: ${k}, it has too few examples (see argument: min_examples_per_class)`);
-      continue;
-    }
-    if (m <= 1) continue;
-    // gather the class's rows column-major so every margin pass reads contiguous memory
-    const cols = f32 ? new Float32Array(m * K) : new Float64Array(m * K);
-    const BLOCK = 64; // blocked transpose keeps both reads and writes cache-friendly
-    for (let r0 = 0; r0 < m; r0 += BLOCK) {
-      const r1 = Math.min(r0 + BLOCK, m);
-      for (let j = 0; j < K; j++) {
-        const base = j * m;
-        for (let r = r0; r < r1; r++) cols[base + r] = P[members.rows[start + r]! * K + j]!;
-      }
-    }
-    const own = cols.subarray(k * m, (k + 1) * m);
-    const neg = new Float64Array(m);
-    for (let j = 0; j < K; j++) {
-      if (j === k) continue;
-      const cnt = M[j * K + k]!;
-      if (!(cnt > 0)) continue;
-      const other = cols.subarray(j * m, (j + 1) * m);
-      if (f32) for (let r = 0; r < m; r++) neg[r] = -Math.fround(other[r]! - own[r]!);
-      else for (let r = 0; r < m; r++) neg[r] = own[r]! - other[r]!;
-      markSmallestNumpy(neg, cnt, (r) => {
-        out[members.rows[start + r]!] = 1;
-      });
-    }
-  }
-  return out;
 }
 
 /**

@@ -38,6 +38,15 @@ export {
 } from "./confident-learning.js";
 export { getConfidentThresholds } from "./thresholds.js";
 export {
+  findLabelIssuesChunked,
+  type ChunkedLabelIssuesOptions,
+  type ChunkedLabelIssuesResult,
+  type PredProbsChunk,
+  type PredProbsSource,
+} from "./streaming.js";
+export { npyRowChunks, readNpyHeader, type NpyHeader, type NpyRowChunksOptions } from "./npy-chunks.js";
+export { logFloat32 } from "./kernels.js";
+export {
   findTopIssues,
   getLabelQualityEnsembleScores,
   getLabelQualityScores,
@@ -79,7 +88,7 @@ export {
   type MultiLabelQualityOptions,
   type MultiLabelsInput,
 } from "./multilabel.js";
-export { OutOfDistribution, type OodParams } from "./ood.js";
+export { OutOfDistribution, createNeighborIndex, type NeighborIndex, type NeighborIndexOptions, type OodParams } from "./ood.js";
 export {
   buildKnnGraph,
   defaultMetric,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { buildKnnGraph } from "./knn-graph.js";
-import { OutOfDistribution } from "./ood.js";
+import { OutOfDistribution, createNeighborIndex } from "./ood.js";
 import { close, mat } from "./test-helpers.js";
 
 const feats = (rows: number[][]) => ({ rows: rows.length, cols: rows[0]!.length, data: Float64Array.from(rows.flat()) });
@@ -169,5 +169,52 @@ describe("OOD-6 errors and properties", () => {
     await of.fitScore({ features: X });
     const again = await of.fitScore({ features: X });
     expect(again[0]).toBe(1); // scored against the stored index including itself
+  });
+});
+
+describe("OOD §2.3/§2.4 — user-supplied neighbour index (params.knn)", () => {
+  const line = { rows: 5, cols: 2, data: Float64Array.from([0, 0, 1, 0, 2, 0, 3, 0, 10, 0]) };
+  const fresh = { rows: 3, cols: 2, data: Float64Array.from([0, 0, 1.5, 0, 20, 0]) };
+  it("fit on training features, score new data; points of the fitted set find themselves at distance 0", async () => {
+    const index = createNeighborIndex({ nNeighbors: 2 });
+    await index.fit(line);
+    const warnings: string[] = [];
+    const ood = new OutOfDistribution({ knn: index }, { onWarning: (m) => warnings.push(m) });
+    // fit_score with a given index warns and scores: distances [0, nearest other] → means [.5,.5,.5,.5,3.5], sf = .5
+    const s = await ood.fitScore({ features: line });
+    expect(warnings[0]).toMatch(/already been fit/);
+    expect(ood.scalingFactor).toBe(0.5);
+    expect(close(s, [Math.exp(-1), Math.exp(-1), Math.exp(-1), Math.exp(-1), Math.exp(-7)], 1e-12)).toBe(true);
+    // new points against the training rows: [0,0] → (0+1)/2, [1.5,0] → (.5+.5)/2, [20,0] → (10+17)/2; stored sf
+    const t = await ood.score({ features: fresh });
+    expect(close(t, [Math.exp(-1), Math.exp(-1), Math.exp(-27)], 1e-12)).toBe(true);
+  });
+  it("k defaults to nNeighbors, a larger k is reduced with a warning, a smaller k averages fewer neighbours", async () => {
+    const index = createNeighborIndex({ nNeighbors: 2 });
+    await index.fit(line);
+    const warnings: string[] = [];
+    const big = new OutOfDistribution({ knn: index, k: 4 }, { onWarning: (m) => warnings.push(m) });
+    const sBig = await big.score({ features: fresh });
+    expect(warnings.some((w) => /cannot be greater than n_neighbors=2/.test(w))).toBe(true);
+    // first scoring call fixes sf = median([.5, .5, 13.5]) = .5
+    expect(close(sBig, [Math.exp(-1), Math.exp(-1), Math.exp(-27)], 1e-12)).toBe(true);
+    // k = 1 against the same index: every training point is its own neighbour → all distances 0 → scores exactly 1
+    const self = new OutOfDistribution({ knn: index, k: 1 });
+    expect(Array.from(await self.score({ features: line }))).toEqual([1, 1, 1, 1, 1]);
+  });
+  it("an unfitted index is fitted on the features given; cosine index uses the cosine clean-up; bad index → error", async () => {
+    const X = { rows: 6, cols: 4, data: Float64Array.from([1, 0, 0, 0, 2, 0, 0, 0, 0, 1, 0, 0, 0, 1, 1, 0, 1, 1, 1, 1, 0, 0, 0, 1]) };
+    const index = createNeighborIndex({ nNeighbors: 2, metric: "cosine" });
+    expect(index.fitted).toBe(false);
+    const ood = new OutOfDistribution({ knn: index });
+    const s = await ood.score({ features: X });
+    expect(index.fitted).toBe(true);
+    // self at 0 plus the nearest other (OOD-4's first distances): rows 0,1 → (0+0)/2 = 0 → score exactly 1
+    expect(s[0]).toBe(1);
+    expect(s[1]).toBe(1);
+    // row 5: (0 + 0.5)/2 = .25; median of [0,0,.146447,.146447,.146447,.25] = .146447
+    expect(s[5]).toBeCloseTo(Math.exp(-0.25 / ((1 - Math.SQRT1_2) / 2)), 12);
+    expect(() => new OutOfDistribution({ knn: {} as never })).toThrow(/neighbour index/);
+    await expect(createNeighborIndex().kneighbors(X)).rejects.toMatchObject({ code: "INVALID_INPUT" });
   });
 });

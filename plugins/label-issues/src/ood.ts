@@ -22,9 +22,95 @@ export interface OodParams {
   M?: number;
   /** `gen`: exponent (default 0.1). */
   gamma?: number;
+  /**
+   * A neighbour index you fitted yourself (cleanlab `params["knn"]`, e.g. fitted on training features):
+   * feature scores then query it — see {@link NeighborIndex}. No duplicate correction is applied, and a
+   * point of the fitted set finds itself at distance 0.
+   */
+  knn?: NeighborIndex | null;
 }
 
-const ALLOWED = ["k", "t", "method", "adjustPredProbs", "confidentThresholds", "M", "gamma"];
+/**
+ * A user-supplied neighbour index (the role of scikit-learn's `NearestNeighbors` in cleanlab's
+ * `OutOfDistribution(params={"knn": ...})`). {@link createNeighborIndex} makes an exact one.
+ */
+export interface NeighborIndex {
+  /** Neighbours returned per query (sklearn `n_neighbors`); also the default and the maximum `k`. */
+  readonly nNeighbors: number;
+  /** Distance name, used for the precision clean-up: `"euclidean"`, `"cosine"`, `"minkowski"` (with `p`) or any other. */
+  readonly metric: string;
+  /** Minkowski power when `metric` is `"minkowski"`. */
+  readonly p?: number;
+  /** Whether the index has been fitted; an unfitted index is fitted on the features passed to scoring. */
+  readonly fitted: boolean;
+  /** Fit the index on reference features. */
+  fit(features: FeatureMatrix): void | Promise<void>;
+  /** The `nNeighbors` nearest fitted rows of every query row, distances ascending, flat rows × nNeighbors. */
+  kneighbors(queries: FeatureMatrix): { distances: ArrayLike<number>; indices: ArrayLike<number> } | Promise<{ distances: ArrayLike<number>; indices: ArrayLike<number> }>;
+}
+
+/** Options of {@link createNeighborIndex}. */
+export interface NeighborIndexOptions {
+  /** Neighbours per query (default 5, scikit-learn's default). */
+  nNeighbors?: number;
+  /** `"euclidean"` (default) or `"cosine"` (1 − cos of L2-normalised rows, clipped to [0, 2]). */
+  metric?: GraphMetric;
+}
+
+/**
+ * An exact neighbour index for {@link OutOfDistribution}'s `knn` parameter: fit it on training features,
+ * then score new data against them. Distances are computed in float64 (candidates from @assay/math `knnQuery`,
+ * re-ranked exactly; ties by index).
+ */
+export function createNeighborIndex(options: NeighborIndexOptions = {}): NeighborIndex {
+  const nNeighbors = options.nNeighbors ?? 5;
+  const metric: GraphMetric = options.metric ?? "euclidean";
+  if (!Number.isInteger(nNeighbors) || nNeighbors < 1) throw invalidOption(`nNeighbors must be a positive integer (got ${nNeighbors})`);
+  if (metric !== "euclidean" && metric !== "cosine") throw invalidOption(`metric must be "euclidean" or "cosine" (got ${String(metric)})`);
+  let train: FeatureMatrix | undefined;
+  return {
+    nNeighbors,
+    metric,
+    get fitted() {
+      return train !== undefined;
+    },
+    fit(features: FeatureMatrix) {
+      const x = checkFeatures(features);
+      if (x.rows < nNeighbors) throw invalidInput(`the index needs at least nNeighbors = ${nNeighbors} rows to fit (got ${x.rows})`);
+      train = x;
+    },
+    async kneighbors(queries: FeatureMatrix) {
+      if (!train) throw invalidInput("the neighbour index is not fitted; call fit(features) first");
+      return exactNeighbors(train, checkFeatures(queries), nNeighbors, metric);
+    },
+  };
+}
+
+/** The `k` nearest rows of `train` for every row of `x` (float64 distances, ascending; ties by index). */
+async function exactNeighbors(train: FeatureMatrix, x: FeatureMatrix, k: number, metric: GraphMetric): Promise<{ distances: Float64Array; indices: Int32Array }> {
+  if (x.cols !== train.cols) throw invalidInput(`features have ${x.cols} columns but the fitted features have ${train.cols}`);
+  const g = await knnQuery(toF32(train), toF32(x), { k: Math.min(k + 8, train.rows), metric });
+  const cand = g.k;
+  const d = x.cols;
+  const distances = new Float64Array(x.rows * k);
+  const indices = new Int32Array(x.rows * k);
+  const buf: [number, number][] = [];
+  for (let i = 0; i < x.rows; i++) {
+    buf.length = 0;
+    for (let j = 0; j < cand; j++) {
+      const o = g.indices[i * cand + j]!;
+      buf.push([pairDistance(x.data, i, train.data, o, d, metric), o]);
+    }
+    buf.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+    for (let j = 0; j < k; j++) {
+      distances[i * k + j] = buf[j]![0];
+      indices[i * k + j] = buf[j]![1];
+    }
+  }
+  return { distances, indices };
+}
+
+const ALLOWED = ["k", "t", "method", "adjustPredProbs", "confidentThresholds", "M", "gamma", "knn"];
 
 /** `sqrt(100 · 2^−52)`-style clean-up tolerances of OOD §2.2 step 4. */
 export function cleanupTolerance(metric: string | undefined, p?: number): number | undefined {
@@ -36,8 +122,8 @@ export function cleanupTolerance(metric: string | undefined, p?: number): number
 }
 
 /** `exp(−t · a / max(sf, 1e-6))` with the precision clean-up (a < tol → 1). */
-export function distanceToScore(avg: ArrayLike<number>, sf: number, t: number, metric: string | undefined): Float64Array {
-  const tol = cleanupTolerance(metric);
+export function distanceToScore(avg: ArrayLike<number>, sf: number, t: number, metric: string | undefined, p?: number): Float64Array {
+  const tol = cleanupTolerance(metric, p);
   const out = new Float64Array(avg.length);
   const d = Math.max(sf, 1e-6);
   for (let i = 0; i < avg.length; i++) {
@@ -64,7 +150,7 @@ export function meanNeighborDistance(graph: NeighborGraph, k = graph.k): Float64
  * (entropy / least confidence / GEN of threshold-adjusted probabilities).
  */
 export class OutOfDistribution {
-  readonly params: Required<Omit<OodParams, "k" | "confidentThresholds">> & { k: number | null };
+  readonly params: Required<Omit<OodParams, "k" | "confidentThresholds" | "knn">> & { k: number | null };
   /** Thresholds fitted on pred_probs (or given). */
   confidentThresholds: Float64Array | undefined;
   /** Scaling factor fixed by the first feature scoring. */
@@ -72,6 +158,8 @@ export class OutOfDistribution {
   /** The neighbour graph of the fitted features. */
   graph: NeighborGraph | undefined;
   private trainFeatures: FeatureMatrix | undefined;
+  /** The user-supplied neighbour index (`params.knn`). */
+  readonly knn: NeighborIndex | undefined;
   private readonly warn: WarningSink;
 
   constructor(params: OodParams = {}, options: { onWarning?: WarningSink } = {}) {
@@ -91,6 +179,13 @@ export class OutOfDistribution {
     if (!["entropy", "least_confidence", "gen"].includes(this.params.method)) {
       throw invalidOption(`unknown method "${this.params.method}"; expected entropy, least_confidence or gen`);
     }
+    if (params.knn) {
+      const idx = params.knn;
+      if (typeof idx.kneighbors !== "function" || typeof idx.fit !== "function" || !Number.isInteger(idx.nNeighbors) || idx.nNeighbors < 1) {
+        throw invalidOption("knn must be a neighbour index {nNeighbors, metric, fitted, fit(features), kneighbors(queries)}");
+      }
+      this.knn = idx;
+    }
     if (params.confidentThresholds) this.confidentThresholds = Float64Array.from(params.confidentThresholds);
     if (this.params.method === "gen" && this.params.adjustPredProbs) {
       this.warn("CAUTION: gen method with adjust_pred_probs=true is not recommended");
@@ -101,6 +196,10 @@ export class OutOfDistribution {
   async fitScore(input: { features?: FeatureMatrix; predProbs?: ProbMatrix; labels?: LabelsInput }): Promise<Float64Array> {
     const which = exactlyOne(input);
     if (which === "features") {
+      if (this.knn) {
+        this.warn("A KNN estimator has previously already been fit (params.knn); not refitting, scoring the given features with it instead");
+        return this.score({ features: input.features! });
+      }
       if (this.graph) {
         this.warn("the OutOfDistribution object is already fit on features; not refitting, scoring the given data instead");
         return this.score({ features: input.features! });
@@ -122,29 +221,19 @@ export class OutOfDistribution {
   /** Scores of new data against the fitted state. */
   async score(input: { features?: FeatureMatrix; predProbs?: ProbMatrix }): Promise<Float64Array> {
     const which = exactlyOne(input);
+    if (which === "features" && this.knn) return this.scoreWithIndex(this.knn, checkFeatures(input.features!));
     if (which === "features") {
       if (!this.graph || !this.trainFeatures || this.scalingFactor === undefined) {
         throw invalidInput("OutOfDistribution needs to be fit on features first; call fit/fitScore with features");
       }
       const x = checkFeatures(input.features!);
-      const train = this.trainFeatures;
-      if (x.cols !== train.cols) throw invalidInput(`features have ${x.cols} columns but the fitted features have ${train.cols}`);
       const k = this.graph.k;
-      const g = await knnQuery(toF32(train), toF32(x), { k: Math.min(k + 8, train.rows), metric: this.graph.metric });
-      const cand = g.k;
-      const avg = new Float64Array(x.rows);
       const metric = this.graph.metric;
-      const d = x.cols;
-      const buf: [number, number][] = [];
+      const { distances } = await exactNeighbors(this.trainFeatures, x, k, metric);
+      const avg = new Float64Array(x.rows);
       for (let i = 0; i < x.rows; i++) {
-        buf.length = 0;
-        for (let j = 0; j < cand; j++) {
-          const o = g.indices[i * cand + j]!;
-          buf.push([pairDistance(x.data, i, train.data, o, d, metric), o]);
-        }
-        buf.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
         let s = 0;
-        for (let j = 0; j < k; j++) s += buf[j]![0];
+        for (let j = 0; j < k; j++) s += distances[i * k + j]!;
         avg[i] = s / k;
       }
       return distanceToScore(avg, this.scalingFactor, this.params.t, metric);
@@ -155,6 +244,29 @@ export class OutOfDistribution {
       throw invalidInput("OutOfDistribution needs to be fit on pred_probs (with labels) first to adjust pred_probs");
     }
     return this.predScores(P, this.params.adjustPredProbs ? this.confidentThresholds : undefined);
+  }
+
+  /** OOD §2.3/§2.4: score with the user's index (fitted on these features if it is not yet). */
+  private async scoreWithIndex(index: NeighborIndex, x: FeatureMatrix): Promise<Float64Array> {
+    const max = index.nNeighbors;
+    let k = this.params.k || max;
+    if (k > max) {
+      this.warn(`Chosen k=${k} cannot be greater than n_neighbors=${max} of the knn index; k changed to ${max}`);
+      k = max;
+    }
+    if (!index.fitted) await index.fit(x);
+    const { distances } = await index.kneighbors(x);
+    if (distances.length !== x.rows * max) {
+      throw invalidInput(`knn.kneighbors returned ${distances.length} distances; expected rows × nNeighbors = ${x.rows * max}`);
+    }
+    const avg = new Float64Array(x.rows);
+    for (let i = 0; i < x.rows; i++) {
+      let s = 0;
+      for (let j = 0; j < k; j++) s += distances[i * max + j]!;
+      avg[i] = s / k;
+    }
+    if (this.scalingFactor === undefined) this.scalingFactor = Math.max(median(avg), 100 * 2 ** -52);
+    return distanceToScore(avg, this.scalingFactor, this.params.t, index.metric, index.p);
   }
 
   private async fitFeatures(features: FeatureMatrix): Promise<Float64Array> {

@@ -2,6 +2,7 @@ import { invalidInput, invalidOption } from "./errors.js";
 import { argsortStable, numpyArgsort } from "@assay/math";
 import { thresholdsOf } from "./thresholds.js";
 import type { LabelQualityMethod, LabelsInput, ProbMatrix } from "./types.js";
+import { cweKernel, normalizedMarginKernel, scanRange, selfConfidenceKernel } from "./kernels.js";
 import { type Checked, checkInputs } from "./validate.js";
 
 /** Options of {@link getLabelQualityScores}. */
@@ -22,8 +23,9 @@ const METHODS: readonly LabelQualityMethod[] = ["self_confidence", "normalized_m
  * likely mislabelled. Returns a length-N Float64Array.
  */
 export function getLabelQualityScores(labels: LabelsInput, predProbs: ProbMatrix, options: LabelQualityOptions = {}): Float64Array {
-  const c = checkInputs(labels, predProbs, { allowOneClass: true });
-  return scoresOf(c, options.method ?? "self_confidence", options.adjustPredProbs ?? false);
+  // the value-range scan is fused into the scoring pass (one read of the matrix)
+  const c = checkInputs(labels, predProbs, { allowOneClass: true, skipRange: true });
+  return scoresOf(c, options.method ?? "self_confidence", options.adjustPredProbs ?? false, true);
 }
 
 /** Threshold-adjusted probabilities `P'[i][k] = (P[i][k] − t_k + max t) / rowsum` (cleanlab `_subtract_confident_thresholds`). */
@@ -46,55 +48,28 @@ export function adjustedProbs(c: Checked, thresholds?: Float64Array): Float64Arr
   return out;
 }
 
-/** Internal: scores on validated inputs. */
-export function scoresOf(c: Checked, method: LabelQualityMethod, adjust: boolean): Float64Array {
+/**
+ * Internal: scores on validated inputs. With `checkRange` the value-range validation (skipped by
+ * `checkInputs`) happens inside the scoring pass.
+ */
+export function scoresOf(c: Checked, method: LabelQualityMethod, adjust: boolean, checkRange = false, thresholds?: Float64Array): Float64Array {
   if (!METHODS.includes(method)) {
     throw invalidOption(`unknown label quality method "${method}"; expected one of ${METHODS.join(", ")}`, { method });
   }
   if (adjust && method === "confidence_weighted_entropy") {
     throw invalidOption(`adjust_pred_probs is not supported with method "confidence_weighted_entropy"`, { method });
   }
-  const P = adjust ? adjustedProbs(c) : c.P;
+  if (checkRange && adjust) scanRange(c.P, c.K);
+  const P = adjust ? adjustedProbs(c, thresholds) : c.P;
   const { y, n, K } = c;
-  const f32 = P instanceof Float32Array;
   const out = new Float64Array(n);
   if (method === "self_confidence") {
-    for (let i = 0; i < n; i++) out[i] = P[i * K + y[i]!]!;
+    if (checkRange && !adjust) selfConfidenceKernel(P, y, 0, n, K, out, 0);
+    else for (let i = 0; i < n; i++) out[i] = P[i * K + y[i]!]!;
   } else if (method === "normalized_margin") {
-    for (let i = 0; i < n; i++) {
-      const b = i * K;
-      const yi = y[i]!;
-      let other = -Infinity;
-      for (let k = 0; k < K; k++) if (k !== yi && P[b + k]! > other) other = P[b + k]!;
-      // float32 input: numpy evaluates the margin in float32
-      out[i] = f32 ? Math.fround(Math.fround(P[b + yi]! - other) + 1) / 2 : (P[b + yi]! - other + 1) / 2;
-    }
-  } else if (f32) {
-    // numpy/scipy evaluate every step in float32 for float32 input; follow that rounding
-    const fr = Math.fround;
-    const lnK = Math.log(K);
-    const floor = fr(1e-6);
-    for (let i = 0; i < n; i++) {
-      let h = 0;
-      for (let k = 0; k < K; k++) {
-        const p = P[i * K + k]!;
-        if (!(p >= 0 && p <= 1)) {
-          throw invalidInput(`probability [${i}][${k}] = ${p} is outside [0, 1]; entropy needs valid probabilities`, { row: i, col: k });
-        }
-        if (p > 0) h = fr(h + fr(p * Math.log(p)));
-      }
-      const H = fr(-h / fr(lnK)); // numpy casts the float64 scalar log(K) to float32 first
-      const sc = Math.max(P[i * K + y[i]!]!, floor);
-      const x = fr(H / sc);
-      out[i] = fr(fr(Math.log(fr(x + 1))) / Math.max(x, floor));
-    }
+    normalizedMarginKernel(P, y, 0, n, K, out, 0);
   } else {
-    const ent = normalizedEntropy(P, n, K);
-    for (let i = 0; i < n; i++) {
-      const sc = Math.max(P[i * K + y[i]!]!, 1e-6);
-      const x = ent[i]! / sc;
-      out[i] = Math.log(1 + x) / Math.max(x, 1e-6);
-    }
+    cweKernel(P, y, 0, n, K, out, 0);
   }
   return out;
 }

@@ -61,3 +61,27 @@ export function datasetG(): { X: { rows: number; cols: number; data: Float64Arra
   X[47] = 20;
   return { X: { rows: n, cols: 2, data: X }, labels, P: { rows: n, cols: 3, data: P } };
 }
+
+/** The float32 K = 20 dataset with many exact ties behind the cleanlab parity fixture (tests only). */
+export function tiesDataset(): { labels: Int32Array; P: { rows: number; cols: number; data: Float32Array } } {
+  const N = 6000;
+  const K = 20;
+  const data = new Float32Array(N * K);
+  const labels = new Int32Array(N);
+  let s = 12345;
+  // 31-bit LCG (s·1103515245 + 12345 mod 2^31); Math.imul keeps the low 32 bits exactly
+  const lcg = () => {
+    s = (Math.imul(s, 1103515245) + 12345) & 0x7fffffff;
+    return s >>> 8;
+  };
+  for (let i = 0; i < N; i++) {
+    const t = i % K;
+    const w = Array.from({ length: K }, () => 1 + (lcg() % 40));
+    w[t]! += 15 + (lcg() % 60);
+    const tot = w.reduce((a, b) => a + b, 0);
+    for (let k = 0; k < K; k++) data[i * K + k] = w[k]! / tot;
+    labels[i] = lcg() % 10 === 0 ? lcg() % K : t; // same draw order as the Python generator
+  }
+  return { labels, P: { rows: N, cols: K, data } };
+}
+

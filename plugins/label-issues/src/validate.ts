@@ -1,4 +1,5 @@
 import { invalidInput } from "./errors.js";
+import { scanRange } from "./kernels.js";
 import type { LabelsInput, ProbMatrix } from "./types.js";
 
 /** Inputs after validation: labels as Int32Array, the raw probability data, sizes and class counts. */
@@ -33,15 +34,7 @@ export function checkProbMatrix(predProbs: ProbMatrix, name = "pred_probs", chec
     });
   }
   if (!checkRange) return;
-  for (let i = 0; i < data.length; i++) {
-    const v = data[i]!;
-    if (!(v >= -1e-6 && v <= 1 + 1e-6)) {
-      const row = Math.floor(i / cols);
-      const col = i % cols;
-      const what = Number.isNaN(v) ? "is NaN" : v < 0 ? `is negative (${v})` : `is ${v}, above 1`;
-      throw invalidInput(`${name}[${row}][${col}] ${what}; probabilities must lie in [0, 1]`, { row, col, value: v });
-    }
-  }
+  scanRange(data, cols, 0, name);
 }
 
 /** Convert and validate single-label labels (integers ≥ 0, one per row, no lists). */

@@ -18,6 +18,11 @@ describe("analyseImage: the in-place raster path equals the region path", () => 
     { width: 12, height: 30, channels: 4, bitDepth: 8, data: Uint8Array.from({ length: 12 * 30 * 4 }, (_, i) => (i * 40503) & 255) },
     { width: 16, height: 16, channels: 1, bitDepth: 16, data: Uint16Array.from({ length: 256 }, (_, i) => (i * 977) % 4096) },
     { width: 9, height: 9, channels: 2, bitDepth: 8, data: Uint8Array.from({ length: 162 }, (_, i) => (i * 31) % 7) },
+    // the fused RGB scan on one-row, one-column, 1×1 and [0, 1]-valued rasters
+    { width: 7, height: 1, channels: 3, bitDepth: 8, data: Uint8Array.from({ length: 21 }, (_, i) => (i * 97) % 256) },
+    { width: 1, height: 6, channels: 3, bitDepth: 8, data: Uint8Array.from({ length: 18 }, (_, i) => (i * 53) % 256) },
+    { width: 1, height: 1, channels: 3, bitDepth: 8, data: Uint8Array.from([9, 200, 31]) },
+    { width: 12, height: 10, channels: 3, bitDepth: 8, data: Uint8Array.from({ length: 360 }, (_, i) => (i * 7) % 2) },
   ];
   cases.forEach((raster, k) => {
     it(`case ${k}: ${raster.channels} channel(s), ${raster.bitDepth}-bit`, () => {
@@ -39,5 +44,21 @@ describe("analyseImage: the in-place raster path equals the region path", () => 
     expect(rows).toHaveLength(2);
     expect([rows[1]!.stats.offset_x, rows[1]!.stats.offset_y, rows[1]!.stats.width, rows[1]!.stats.height]).toEqual([5, 4, 5, 4]);
     expect(rows[1]!.phash).toBe("");
+  });
+
+  it("constant RGB rasters (8-bit fused scan, 16-bit generic path) give zero spread and sharpness, no NaN", () => {
+    for (const raster of [
+      { width: 640, height: 480, channels: 3, bitDepth: 8, data: new Uint8Array(640 * 480 * 3).fill(93) },
+      { width: 5, height: 4, channels: 3, bitDepth: 16, data: new Uint16Array(60).fill(40000) },
+    ] as RasterImage[]) {
+      const [row] = analyseImage(raster, [], { normalize: true, perChannel: true, hashes: "basic" });
+      const s = row!.stats;
+      expect([s.std, s.var, s.skew, s.kurtosis, s.entropy, s.contrast, s.sharpness]).toEqual([0, 0, 0, 0, 0, 0, 0]);
+      expect(s.perChannel!.map((p) => p.sharpness)).toEqual([0, 0, 0]);
+      for (const v of Object.values(s)) if (typeof v === "number") expect(Number.isNaN(v)).toBe(false);
+      expect(row!.phash).toMatch(raster.width >= 9 ? /^[0-9a-f]{16}$/ : /^$/);
+      // streamed (large) or one-shot (small) exact hash: the digest of the float64 CHW values
+      expect(row!.xxhash).toBe(exactHash(chwOf(raster)));
+    }
   });
 });

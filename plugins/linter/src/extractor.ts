@@ -4,7 +4,7 @@ import { canonicalGray, canonicalGrayRaster, exactHashRaster, perceptualHashes, 
 import { availableParallelism } from "node:os";
 import { cropWindow, rasterSource, regionToFloat64, type XyxyBox } from "./image.js";
 import { StatsPool, statsWorkerUrl } from "./pool.js";
-import { type DatumStats, statsOfRaster, statsOfRegion } from "./stats.js";
+import { type DatumStats, scanRgb8, statsOfRaster, statsOfRegion } from "./stats.js";
 
 const PLUGIN = "@assay/linter";
 
@@ -62,21 +62,14 @@ export function analyseImage(
   options: Pick<ImageStatsOptions, "normalize" | "perChannel" | "hashes">,
 ): RowResult[] {
   const src = rasterSource(image);
-  let min = Number.POSITIVE_INFINITY;
-  let max = Number.NEGATIVE_INFINITY;
-  const data = image.data;
-  for (let i = 0; i < data.length; i++) {
-    const v = data[i]!;
-    if (v < min) min = v;
-    if (v > max) max = v;
-  }
-  const depth = data.length === 0 ? 0 : [1, 8, 12, 16, 32].find((d) => 2 ** d > max) ?? 32;
   const hashOptions = { d4: options.hashes === "all" };
-  // the full image: read in place (no float copy); boxes: NaN-padded float crops
-  const full = statsOfRaster(src, depth, options.normalize, options.perChannel);
+  // the full image: read in place (integer histograms, no float copy); boxes: NaN-padded float crops
+  const scan = image.channels === 3 && image.data instanceof Uint8Array ? scanRgb8(image.data, image.width, image.height) : undefined;
+  const full = statsOfRaster(src, undefined, options.normalize, options.perChannel, scan);
+  const depth = full.depth;
   const first: RowResult = {
     stats: full,
-    xxhash: exactHashRaster(image),
+    xxhash: exactHashRaster(image, scan?.planes),
     phash: "",
     dhash: "",
     phash_d4: "",
@@ -84,7 +77,8 @@ export function analyseImage(
     shape: [image.channels, image.height, image.width],
   };
   if (options.hashes !== "none") {
-    const h = perceptualHashes(canonicalGrayRaster(image), hashOptions);
+    const gray = scan && depth > 1 ? { width: image.width, height: image.height, data: scan.gray } : canonicalGrayRaster(image, depth);
+    const h = perceptualHashes(gray, hashOptions);
     first.phash = h.phash;
     first.dhash = h.dhash;
     first.phash_d4 = h.phash_d4 ?? "";

@@ -2,6 +2,7 @@ import { AssayError } from "@assay/core";
 import { xxh3 } from "@node-rs/xxhash";
 import type { RasterImage } from "@assay/core";
 import type { ChwImage } from "./image.js";
+import { resampleRows } from "./numerics-pending.js";
 
 /**
  * XXH3-64 (seed 0) of bytes, as 16 lowercase hex digits. The exact hash of duplicates.md §2 is this
@@ -14,22 +15,40 @@ export function xxhash64(bytes: ArrayBufferView): string {
 
 /**
  * The exact hash of a decoded raster without materialising its float64 copy: the CHW values are
- * converted in small chunks and streamed into XXH3-64 (same digest as {@link exactHash}).
+ * converted in small chunks and streamed into XXH3-64 (same digest as {@link exactHash}). `planes`:
+ * the raster's channel planes as bytes (8-bit rasters), when the caller already has them.
  */
-export function exactHashRaster(image: RasterImage): string {
+export function exactHashRaster(image: RasterImage, planes?: Uint8Array): string {
   const { channels: C, data } = image;
   const plane = image.width * image.height;
-  const chunk = new Float64Array(Math.min(8192, Math.max(1, plane)));
-  const bytes = Buffer.from(chunk.buffer);
+  const total = plane * C;
+  const chunk = HASH_CHUNK;
+  if (total <= chunk.length) {
+    // small image: its whole float64 copy fits the reusable chunk, hash it in one call
+    if (planes) chunk.set(planes.subarray(0, total));
+    else if (C === 1) chunk.set(data.subarray(0, total));
+    else for (let c = 0; c < C; c++) deinterleave(data, c, C, plane, chunk.subarray(c * plane, (c + 1) * plane));
+    return xxh3.xxh64(HASH_BYTES.subarray(0, total * 8)).toString(16).padStart(16, "0");
+  }
   const h = xxh3.Xxh3.withSeed(0n);
   for (let c = 0; c < C; c++) {
     for (let start = 0; start < plane; start += chunk.length) {
       const n = Math.min(chunk.length, plane - start);
-      for (let j = 0, k = start * C + c; j < n; j++, k += C) chunk[j] = data[k]!;
-      h.update(n === chunk.length ? bytes : bytes.subarray(0, n * 8));
+      if (planes) chunk.set(planes.subarray(c * plane + start, c * plane + start + n));
+      else if (C === 1) chunk.set(data.subarray(start, start + n));
+      else deinterleave(data, start * C + c, C, n, chunk);
+      h.update(n === chunk.length ? HASH_BYTES : HASH_BYTES.subarray(0, n * 8));
     }
   }
   return h.digest().toString(16).padStart(16, "0");
+}
+
+/** Reusable conversion buffer of the exact hash (each worker thread has its own module state). */
+const HASH_CHUNK = new Float64Array(32768);
+const HASH_BYTES = Buffer.from(HASH_CHUNK.buffer);
+
+function deinterleave(data: Uint8Array | Uint16Array, k: number, step: number, n: number, out: Float64Array): void {
+  for (let j = 0; j < n; j++, k += step) out[j] = data[k]!;
 }
 
 /** The exact hash of an image: XXH3-64 of its CHW values as float64 little-endian bytes. */
@@ -56,9 +75,21 @@ export function canonicalGray(image: ChwImage): GrayImage {
   return grayStrided(image.data, image.channels, image.height, image.width, image.height * image.width, 1);
 }
 
-/** {@link canonicalGray} of a decoded (interleaved) raster, read in place. */
-export function canonicalGrayRaster(image: RasterImage): GrayImage {
-  return grayStrided(image.data, image.channels, image.height, image.width, 1, image.channels);
+/**
+ * {@link canonicalGray} of a decoded (interleaved) raster, read in place. `depth` (the inferred bit
+ * depth, when the caller knows it) lets 8-bit rasters whose maximum exceeds 1 skip the min/max scan.
+ */
+export function canonicalGrayRaster(image: RasterImage, depth?: number): GrayImage {
+  const { width: W, height: H, channels: C, data } = image;
+  if (depth !== undefined && depth > 1 && data instanceof Uint8Array && (C === 1 || C === 3)) {
+    const plane = W * H;
+    if (C === 1) return { width: W, height: H, data: data.subarray(0, plane) };
+    const out = new Uint8Array(plane);
+    // same float64 expression as grayStrided; the result is in [0, 255], so the byte store truncates
+    for (let i = 0, k = 0; i < plane; i++, k += 3) out[i] = data[k]! * 0.299 + data[k + 1]! * 0.587 + data[k + 2]! * 0.114;
+    return { width: W, height: H, data: out };
+  }
+  return grayStrided(data, C, H, W, 1, C);
 }
 
 /** Value of channel c at pixel i: `data[c * cStride + i * pStride]`. */
@@ -192,22 +223,20 @@ function computeCoefficients(inSize: number, outSize: number): Coeffs {
 
 const clip8 = (acc: number) => (acc <= 0 ? 0 : acc >= 2 ** 30 ? 255 : Math.floor(acc / ONE));
 
+let simdResize = true;
+
+/** Use (default) or bypass the WebAssembly SIMD kernel of the horizontal resize pass (for tests and benchmarks). @internal */
+export function useSimdResize(on: boolean): void {
+  simdResize = on;
+}
+
 /** Pillow-exact Lanczos resize of an 8-bit gray image to `outW × outH` (horizontal pass first). */
 export function resizeLanczos(image: GrayImage, outW: number, outH: number): GrayImage {
   let { width: W, height: H, data } = image;
-  if (outW !== W) {
-    const c = lanczosCoefficients(W, outW);
+  if (outW !== W && H > 0) {
+    const sums = resampleRows(data, W, H, lanczosCoefficients(W, outW), simdResize);
     const next = new Uint8Array(outW * H);
-    for (let y = 0; y < H; y++) {
-      const row = y * W;
-      for (let o = 0; o < outW; o++) {
-        let acc = HALF;
-        const base = o * c.ksize;
-        const x0 = c.xmin[o]!;
-        for (let j = 0, n = c.count[o]!; j < n; j++) acc += data[row + x0 + j]! * c.k[base + j]!;
-        next[y * outW + o] = clip8(acc);
-      }
-    }
+    for (let i = 0; i < next.length; i++) next[i] = clip8(sums[i]! + HALF);
     data = next;
     W = outW;
   }

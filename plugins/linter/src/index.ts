@@ -48,7 +48,19 @@ export {
   type PixelStats,
 } from "./stats.js";
 export { mapImage, mirror, rotate90, specImageQ, specImageS, toHwc } from "./test-images.js";
-export { legacyLinter, type LegacyMethod } from "./legacy.js";
+export {
+  LEGACY_CHANNEL_STATS,
+  LEGACY_IMAGE_STATS,
+  legacyChannelStats,
+  legacyImageStats,
+  legacyLinter,
+  type LegacyChannelStat,
+  type LegacyChannelStats,
+  type LegacyImageStat,
+  type LegacyImageStats,
+  type LegacyMatrix,
+  type LegacyMethod,
+} from "./legacy.js";
 export { DEFAULT_MULTIPLIER, flagOutliers, isOutside, thresholdBounds, type Bounds, type ThresholdMethod, type ThresholdSpec } from "./thresholds.js";
 
 /** The @assay/linter plugin: the `image-stats` extractor and the `outliers` detector. */

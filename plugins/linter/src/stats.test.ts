@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { computeStats } from "./stats.js";
+import { computeStats, sharpness, sharpnessOfSums } from "./stats.js";
 
 const close = (a: number, b: number, tol = 1e-6) => expect(Math.abs(a - b)).toBeLessThanOrEqual(tol);
 const closeAll = (a: ArrayLike<number>, b: number[], tol = 1e-6) => {
@@ -124,6 +124,29 @@ describe("image statistics (image-stats-linter.md test cases)", () => {
       expect([s.std, s.var, s.skew, s.kurtosis, s.entropy, s.contrast, s.sharpness]).toEqual([0, 0, 0, 0, 0, 0, 0]);
       close(s.brightness, v / 255);
       close(s.darkness, v / 255);
+    }
+  });
+});
+
+describe("integer sharpness", () => {
+  it("equals the float64 convolution of the channel mean (1, 3 and 4 channels, 8 and 16 bit, edges)", () => {
+    for (const [W, H, C, max] of [
+      [1, 1, 1, 255],
+      [1, 7, 3, 255],
+      [6, 1, 1, 255],
+      [13, 9, 3, 255],
+      [8, 8, 4, 255],
+      [11, 5, 1, 65535],
+    ] as const) {
+      const plane = W * H;
+      const raw = Float64Array.from({ length: plane * C }, (_, i) => ((i * 2654435761) >>> 0) % (max + 1));
+      const sums = new Int32Array(plane);
+      const gray = new Float64Array(plane);
+      for (let i = 0; i < plane; i++) {
+        for (let c = 0; c < C; c++) sums[i]! += raw[c * plane + i]!;
+        gray[i] = sums[i]! / C;
+      }
+      close(sharpnessOfSums(sums, W, H, C), sharpness(gray, W, H), 1e-9);
     }
   });
 });

@@ -1,3 +1,4 @@
+import { scanRgb8Wasm } from "./scan-wasm.js";
 import { type ChwImage, type CropWindow, chwSource, cropWindow, type PixelSource, regionToFloat64, type XyxyBox } from "./image.js";
 
 /** Result of {@link bitDepth}: the inferred depth and the value range used to rescale. */
@@ -220,16 +221,18 @@ export function statsOfRegion(
     }
     all = distFromValues(region);
   }
-  return finishStats(
-    { all, channelDists, nanPerChannel, zerosPerChannel, elements: region.length, plane },
-    dimensionStats(box, C, src.width, src.height, depth),
-    () => meanOverChannels(region, C, plane),
-    (c) => region.subarray(c * plane, (c + 1) * plane),
-    win.width,
-    win.height,
-    normalize,
-    perChannel,
-  );
+  const g: Gathered = { all, channelDists, nanPerChannel, zerosPerChannel, elements: region.length, plane };
+  const dims = dimensionStats(box, C, src.width, src.height, depth);
+  const { width: w, height: h } = win;
+  if (levels > 0 && nanPerChannel.every((x) => x === 0)) {
+    // integer values, no padding: the exact integer convolution, as on whole rasters
+    const sums = new Int32Array(plane);
+    for (let c = 0; c < C; c++) for (let i = 0, o = c * plane; i < plane; i++, o++) sums[i]! += region[o]!;
+    const channelSharpness = (c: number) => sharpnessOfSums(Int32Array.from(region.subarray(c * plane, (c + 1) * plane)), w, h, 1);
+    return finishStats(g, dims, sharpnessOfSums(sums, w, h, C), channelSharpness, normalize, perChannel);
+  }
+  const channelSharpness = (c: number) => sharpness(region.subarray(c * plane, (c + 1) * plane), w, h);
+  return finishStats(g, dims, sharpness(meanOverChannels(region, C, plane), w, h), channelSharpness, normalize, perChannel);
 }
 
 /** Value distributions of a region, gathered once. @internal */
@@ -245,10 +248,8 @@ interface Gathered {
 function finishStats(
   g: Gathered,
   dims: DimensionStats,
-  grayPlane: () => ArrayLike<number>,
-  channelPlane: (c: number) => ArrayLike<number>,
-  width: number,
-  height: number,
+  sharp: number,
+  channelSharpness: (c: number) => number,
   normalize: boolean,
   perChannel: boolean,
 ): DatumStats {
@@ -264,21 +265,101 @@ function finishStats(
   const histRange = histogramRange(all, scale, normalize);
   const totalNan = nanPerChannel.reduce((a, b) => a + b, 0);
   const totalZeros = zerosPerChannel.reduce((a, b) => a + b, 0);
-  const sharp = sharpness(grayPlane(), width, height);
   const stats: DatumStats = { ...dims, ...pixelStats(all, scale, histRange, totalNan / elements, totalZeros / elements, sharp) };
   if (perChannel) {
     stats.perChannel = channelDists.map((d, c) =>
-      pixelStats(d, scale, histRange, nanPerChannel[c]! / plane, zerosPerChannel[c]! / plane, sharpness(channelPlane(c), width, height)),
+      pixelStats(d, scale, histRange, nanPerChannel[c]! / plane, zerosPerChannel[c]! / plane, channelSharpness(c)),
     );
   }
   return stats;
 }
 
 /**
- * Stats of a whole decoded raster read in place (no float copy, no NaN): the fast path of
- * `imageStats()`; equal to {@link statsOfRegion} on the full-image region. @internal
+ * Everything one pass over an interleaved 8-bit RGB raster gathers: per-channel histograms, the
+ * sharpness of the channel mean (integer convolution on channel sums, done row by row as the rows are
+ * read, so no full-size sum plane is written) and the Rec. 601 gray of the perceptual hashes (valid
+ * when the raster's maximum exceeds 1). @internal
  */
-export function statsOfRaster(src: PixelSource, depth: number, normalize: boolean, perChannel: boolean): DatumStats {
+export interface RgbScan {
+  counts: [Uint32Array, Uint32Array, Uint32Array];
+  sharpness: number;
+  gray: Uint8Array;
+  /** The CHW channel bytes (WebAssembly scan only). With it, `gray` and `planes` are views valid until the next scan. */
+  planes?: Uint8Array;
+}
+
+/**
+ * One fused pass over a W×H 8-bit RGB raster (see {@link RgbScan}): in WebAssembly when available and
+ * the raster has at least 4,096 pixels (`wasm` false forces the JS loop; both give identical results). @internal
+ */
+export function scanRgb8(data: Uint8Array, W: number, H: number, wasm = true): RgbScan {
+  // small rasters: the JS loop beats the copy into the kernel's memory
+  const fast = wasm && W * H >= 4096 ? scanRgb8Wasm(data, W, H) : null;
+  if (fast) return { counts: fast.counts, sharpness: stdOfU(fast.sum, fast.sumSq, W * H, 3), gray: fast.gray, planes: fast.planes };
+  const c0 = new Uint32Array(256);
+  const c1 = new Uint32Array(256);
+  const c2 = new Uint32Array(256);
+  const gray = new Uint8Array(W * H);
+  const counts: RgbScan["counts"] = [c0, c1, c2];
+  // channel sums of rows y (cur) and y + 1 (next); horizontal 3-sums of rows y − 1, y, y + 1
+  let sCur = new Int32Array(W);
+  let sNext = new Int32Array(W);
+  let tPrev = new Int32Array(W);
+  let tCur = new Int32Array(W);
+  let tNext = new Int32Array(W);
+  const readRow = (y: number, s: Int32Array, t: Int32Array) => {
+    for (let x = 0, k = y * W * 3, i = y * W; x < W; x++, k += 3, i++) {
+      const r = data[k]!;
+      const g = data[k + 1]!;
+      const b = data[k + 2]!;
+      c0[r]!++;
+      c1[g]!++;
+      c2[b]!++;
+      s[x] = r + g + b;
+      // the float64 expression of canonicalGray; in [0, 255], so the byte store truncates like it
+      gray[i] = r * 0.299 + g * 0.587 + b * 0.114;
+    }
+    rowTriple(s, 0, W, t);
+  };
+  readRow(0, sCur, tCur);
+  tPrev.set(tCur);
+  const maxU = 510 * 3;
+  let sum = 0;
+  let sumSq = 0;
+  for (let y = 0; y < H; y++) {
+    if (y + 1 < H) readRow(y + 1, sNext, tNext);
+    else tNext.set(tCur);
+    for (let x = 0; x < W; x++) {
+      let u = 2 * (9 * sCur[x]! - tPrev[x]! - tCur[x]! - tNext[x]!) + 3;
+      u = u < 0 ? 0 : u > maxU ? maxU : u;
+      sum += u;
+      sumSq += u * u;
+    }
+    const s = sCur;
+    sCur = sNext;
+    sNext = s;
+    const t = tPrev;
+    tPrev = tCur;
+    tCur = tNext;
+    tNext = t;
+  }
+  return { counts, sharpness: stdOfU(sum, sumSq, W * H, 3), gray };
+}
+
+/** Std of the edge values `u / (2C)` from the exact integer sums Σu, Σu² over n values. @internal */
+export function stdOfU(sum: number, sumSq: number, n: number, C: number): number {
+  // n²·var(u) = n·Σu² − (Σu)², exactly in integers
+  const num = BigInt(n) * BigInt(sumSq) - BigInt(sum) * BigInt(sum);
+  return Math.sqrt(Number(num) / n / n) / (2 * C);
+}
+
+/**
+ * Stats of a whole decoded raster read in place (no float copy, no NaN): the fast path of
+ * `imageStats()`; equal to {@link statsOfRegion} on the full-image region. Histograms are integer
+ * counts per channel, the sharpness convolution runs on integer channel sums. `depth` undefined:
+ * inferred from the raster's own histogram. `scan`: an {@link RgbScan} of the same raster. @internal
+ */
+export function statsOfRaster(src: PixelSource, depth: number | undefined, normalize: boolean, perChannel: boolean, scan?: RgbScan): DatumStats {
   const { channels: C, width: W, height: H } = src;
   const data = src.data as Uint8Array | Uint16Array;
   const plane = W * H;
@@ -288,41 +369,110 @@ export function statsOfRaster(src: PixelSource, depth: number, normalize: boolea
   const zerosPerChannel = new Float64Array(C);
   const counts = new Uint32Array(levels + 1);
   for (let c = 0; c < C; c++) {
-    counts.fill(0);
-    for (let i = c, end = plane * C; i < end; i += C) counts[data[i]!]++;
+    const cc = scan ? scan.counts[c as 0 | 1 | 2] : counts;
+    if (!scan) {
+      if (c > 0) counts.fill(0);
+      countStrided(data, c, C, plane * C, counts);
+    }
     let top = levels;
-    while (top >= 0 && counts[top] === 0) top--;
-    zerosPerChannel[c] = counts[0]!;
-    if (perChannel) channelDists.push(distFromCounts(counts, top + 1));
-    for (let v = 0; v <= top; v++) total[v]! += counts[v]!;
+    while (top >= 0 && cc[top] === 0) top--;
+    zerosPerChannel[c] = cc[0]!;
+    if (perChannel) channelDists.push(distFromCounts(cc, top + 1));
+    for (let v = 0; v <= top; v++) total[v]! += cc[v]!;
   }
+  const all = distFromCounts(total, levels + 1);
+  // the bit depth of the raw raster, from its own histogram when the caller did not infer it
+  const rawDepth = depth ?? (all.n > 0 ? bitDepthOf(all.values[0]!, all.values[all.values.length - 1]!).depth : 0);
   const gathered: Gathered = {
-    all: distFromCounts(total, levels + 1),
+    all,
     channelDists,
     nanPerChannel: new Float64Array(C),
     zerosPerChannel,
     elements: plane * C,
     plane,
   };
-  const gray = () => {
-    const out = new Float64Array(plane);
-    if (C === 1) {
-      for (let i = 0; i < plane; i++) out[i] = data[i]!;
-      return out;
-    }
+  let sharp: number;
+  if (scan) sharp = scan.sharpness;
+  else {
+    const sums = new Int32Array(plane);
+    channelSums(data, C, plane, sums);
+    sharp = sharpnessOfSums(sums, W, H, C);
+  }
+  const channelSharpness = (c: number) => {
+    const ch = new Int32Array(plane);
+    for (let i = 0, k = c; i < plane; i++, k += C) ch[i] = data[k]!;
+    return sharpnessOfSums(ch, W, H, 1);
+  };
+  return finishStats(gathered, dimensionStats({ x0: 0, y0: 0, x1: W, y1: H }, C, W, H, rawDepth), sharp, channelSharpness, normalize, perChannel);
+}
+
+/** `counts[data[k]]++` for k = start, start + step, … < end. */
+function countStrided(data: Uint8Array | Uint16Array, start: number, step: number, end: number, counts: Uint32Array): void {
+  if (step === 1) {
+    for (let k = start; k < end; k++) counts[data[k]!]!++;
+    return;
+  }
+  for (let k = start; k < end; k += step) counts[data[k]!]!++;
+}
+
+/** Per-pixel sum over the C interleaved channels. */
+function channelSums(data: Uint8Array | Uint16Array, C: number, plane: number, out: Int32Array): void {
+  if (C === 1) {
+    out.set(data.subarray(0, plane));
+  } else if (C === 3) {
+    for (let i = 0, k = 0; i < plane; i++, k += 3) out[i] = data[k]! + data[k + 1]! + data[k + 2]!;
+  } else {
     for (let i = 0, k = 0; i < plane; i++) {
-      let sum = 0;
-      for (let c = 0; c < C; c++) sum += data[k++]!;
-      out[i] = sum / C;
+      let s = 0;
+      for (let c = 0; c < C; c++) s += data[k++]!;
+      out[i] = s;
     }
-    return out;
-  };
-  const channelPlane = (c: number) => {
-    const out = new Float64Array(plane);
-    for (let i = 0, k = c; i < plane; i++, k += C) out[i] = data[k]!;
-    return out;
-  };
-  return finishStats(gathered, dimensionStats({ x0: 0, y0: 0, x1: W, y1: H }, C, W, H, depth), gray, channelPlane, W, H, normalize, perChannel);
+  }
+}
+
+/**
+ * {@link sharpness} of the channel mean `G = S / C` of integer channel sums `S` (W×H), computed
+ * exactly in integers: the convolution of G plus 0.5 is `(9·S − box3×3(S)) / C + 0.5`, so the clipped
+ * edge value is `u / (2C)` with the integer `u = clip(2·(9·S − box) + C, 0, 510·C)`; the std comes
+ * from the histogram of u. Equal to the float64 formula up to its last-bit rounding. @internal
+ */
+export function sharpnessOfSums(S: Int32Array, W: number, H: number, C: number): number {
+  const maxU = 510 * C;
+  // Σu and Σu² are exact in float64 (n·maxU² < 2⁵³ for any image below 2·10⁹ pixels)
+  let sum = 0;
+  let sumSq = 0;
+  // rolling horizontal 3-sums of rows y−1, y, y+1 (symmetric boundary: edges repeat)
+  let prev = new Int32Array(W);
+  let cur = new Int32Array(W);
+  let next = new Int32Array(W);
+  rowTriple(S, 0, W, cur);
+  prev.set(cur);
+  for (let y = 0; y < H; y++) {
+    if (y + 1 < H) rowTriple(S, (y + 1) * W, W, next);
+    else next.set(cur);
+    const row = y * W;
+    for (let x = 0; x < W; x++) {
+      let u = 2 * (9 * S[row + x]! - prev[x]! - cur[x]! - next[x]!) + C;
+      u = u < 0 ? 0 : u > maxU ? maxU : u;
+      sum += u;
+      sumSq += u * u;
+    }
+    const t = prev;
+    prev = cur;
+    cur = next;
+    next = t;
+  }
+  return stdOfU(sum, sumSq, W * H, C);
+}
+
+function rowTriple(S: Int32Array, off: number, W: number, out: Int32Array): void {
+  if (W === 1) {
+    out[0] = 3 * S[off]!;
+    return;
+  }
+  out[0] = 2 * S[off]! + S[off + 1]!;
+  for (let x = 1; x < W - 1; x++) out[x] = S[off + x - 1]! + S[off + x]! + S[off + x + 1]!;
+  out[W - 1] = S[off + W - 2]! + 2 * S[off + W - 1]!;
 }
 
 function makeScale(range: BitDepth, normalize: boolean): (v: number) => number {

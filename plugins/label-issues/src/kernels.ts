@@ -1,0 +1,209 @@
+/**
+ * Hot loops over pred_probs rows. Each kernel reads the matrix once and validates the value range
+ * ([−1e-6, 1+1e-6], no NaN) in the same pass as it computes, so a call reads every probability once.
+ * Kernels work on a row range `[row0, row1)` of a flat row-major block so the chunked path reuses them.
+ */
+import { invalidInput } from "./errors.js";
+
+
+/** Throw the INVALID_INPUT error for an out-of-range value at flat position `idx` (row offset `rowBase`). */
+export function rangeError(v: number, idx: number, K: number, rowBase = 0, name = "pred_probs"): never {
+  const row = rowBase + Math.floor(idx / K);
+  const col = idx % K;
+  const what = Number.isNaN(v) ? "is NaN" : v < 0 ? `is negative (${v})` : `is ${v}, above 1`;
+  throw invalidInput(`${name}[${row}][${col}] ${what}; probabilities must lie in [0, 1]`, { row, col, value: v });
+}
+
+/** Check every value of `P` lies in [−1e-6, 1+1e-6] (INVALID_INPUT naming the first bad row/column). */
+export function scanRange(P: Float32Array | Float64Array, K: number, rowBase = 0, name = "pred_probs"): void {
+  const len = P.length;
+  for (let i = 0; i < len; i++) {
+    const v = P[i]!;
+    if (!(v >= -1e-6 && v <= 1 + 1e-6)) rangeError(v, i, K, rowBase, name);
+  }
+}
+
+/** Self-confidence `P[i][y_i]` for rows `[0, rows)` of the block, validating the whole block. */
+export function selfConfidenceKernel(P: Float32Array | Float64Array, y: Int32Array, yOff: number, rows: number, K: number, out: Float64Array, outOff: number, rowBase = 0): void {
+  // one flat scan (cheaper than a per-row loop; bounded by P.length so V8 drops the bounds checks), then the gather
+  const sub = rows * K === P.length ? P : P.subarray(0, rows * K);
+  for (let q = 0; q < sub.length; q++) {
+    const v = sub[q]!;
+    if (!(v >= -1e-6 && v <= 1 + 1e-6)) rangeError(v, q, K, rowBase);
+  }
+  for (let i = 0; i < rows; i++) out[outOff + i] = P[i * K + y[yOff + i]!]!;
+}
+
+/** Normalized margin `(p_y − max_{k≠y} p_k + 1) / 2` (float32 arithmetic for float32 input), validating the block. */
+export function normalizedMarginKernel(P: Float32Array | Float64Array, y: Int32Array, yOff: number, rows: number, K: number, out: Float64Array, outOff: number, rowBase = 0): void {
+  const f32 = P instanceof Float32Array;
+  const fr = Math.fround;
+  for (let i = 0; i < rows; i++) {
+    const b = i * K;
+    const yi = y[yOff + i]!;
+    const by = b + yi;
+    const e = b + K;
+    let other = -Infinity;
+    for (let q = b; q < by; q++) {
+      const v = P[q]!;
+      if (!(v >= -1e-6 && v <= 1 + 1e-6)) rangeError(v, q, K, rowBase);
+      if (v > other) other = v;
+    }
+    for (let q = by + 1; q < e; q++) {
+      const v = P[q]!;
+      if (!(v >= -1e-6 && v <= 1 + 1e-6)) rangeError(v, q, K, rowBase);
+      if (v > other) other = v;
+    }
+    const own = P[by]!;
+    if (!(own >= -1e-6 && own <= 1 + 1e-6)) rangeError(own, by, K, rowBase);
+    // float32 input: numpy evaluates the margin in float32
+    out[outOff + i] = f32 ? fr(fr(own - other) + 1) / 2 : (own - other + 1) / 2;
+  }
+}
+
+// ---- fast natural log of float32 values: exponent + 1024-entry table + degree-5 log1p polynomial ----
+const TABLE_BITS = 10;
+const LOG_C = new Float64Array(1 << TABLE_BITS);
+const INV_C = new Float64Array(1 << TABLE_BITS);
+for (let j = 0; j < 1 << TABLE_BITS; j++) {
+  const c = 1 + j / (1 << TABLE_BITS);
+  LOG_C[j] = Math.log(c);
+  INV_C[j] = 2 ** -23 / c;
+}
+const LN2 = Math.LN2;
+
+/**
+ * Natural log of a positive normal float32 given its bit pattern `u` (absolute error ≲ 3e-16, relative
+ * ≤ 1e-13 away from 1). Subnormals, zero, negatives, infinities and NaN are the caller's business.
+ */
+export function logFloat32Bits(u: number): number {
+  const f = u & 0x7fffff;
+  const j = f >>> 13;
+  const r = (f & 0x1fff) * INV_C[j]!;
+  // log1p(r) for 0 ≤ r < 2^-10: truncation error < r^6/6 ≈ 1.5e-19
+  const poly = r * (1 + r * (-0.5 + r * (1 / 3 + r * (-0.25 + r * 0.2))));
+  return ((u >>> 23) - 127) * LN2 + LOG_C[j]! + poly;
+}
+
+/** Natural log of a float32 value (fast path for normal positives, `Math.log` otherwise). */
+export function logFloat32(p: number): number {
+  F32[0] = p;
+  const u = I32[0]!;
+  return u >= 0x00800000 && u < 0x7f800000 ? logFloat32Bits(u) : Math.log(p);
+}
+const F32 = new Float32Array(1);
+const I32 = new Int32Array(F32.buffer);
+
+/**
+ * Confidence-weighted entropy for rows `[0, rows)` of a block (cleanlab's formula; float32 rounding of
+ * every numpy float32 step for float32 input), validating the block ([−1e-6, 1+1e-6], and [0, 1] for the entropy).
+ */
+export function cweKernel(P: Float32Array | Float64Array, y: Int32Array, yOff: number, rows: number, K: number, out: Float64Array, outOff: number, rowBase = 0): void {
+  const fr = Math.fround;
+  const lnK = Math.log(K);
+  if (P instanceof Float32Array) {
+    const B = new Int32Array(P.buffer, P.byteOffset, P.length);
+    const floor = fr(1e-6);
+    const lnK32 = fr(lnK); // numpy casts the float64 scalar log(K) to float32 first
+    for (let i = 0; i < rows; i++) {
+      const b = i * K;
+      const e = b + K;
+      let h = 0;
+      for (let q = b; q < e; q++) {
+        const u = B[q]!;
+        if (u >= 0x00800000 && u <= 0x3f800000) {
+          // positive normal p ≤ 1: xlogy in float32
+          const p = P[q]!;
+          h += fr(p * logFloat32Bits(u));
+        } else if (u !== 0) {
+          const p = P[q]!;
+          if (!(p >= -1e-6 && p <= 1 + 1e-6)) rangeError(p, q, K, rowBase);
+          if (!(p >= 0 && p <= 1)) entropyError(p, q, K, rowBase);
+          if (p > 0) h += fr(p * Math.log(p)); // subnormal
+        }
+      }
+      const H = fr(-fr(h) / lnK32);
+      const sc = Math.max(P[b + y[yOff + i]!]!, floor);
+      const x = fr(H / sc);
+      out[outOff + i] = fr(fr(Math.log(fr(x + 1))) / Math.max(x, floor));
+    }
+    return;
+  }
+  for (let i = 0; i < rows; i++) {
+    const b = i * K;
+    const e = b + K;
+    let h = 0;
+    for (let q = b; q < e; q++) {
+      const p = P[q]!;
+      if (!(p >= 0 && p <= 1)) {
+        if (!(p >= -1e-6 && p <= 1 + 1e-6)) rangeError(p, q, K, rowBase);
+        entropyError(p, q, K, rowBase);
+      }
+      if (p > 0) h -= p * Math.log(p);
+    }
+    const sc = Math.max(P[b + y[yOff + i]!]!, 1e-6);
+    const x = h / lnK / sc;
+    out[outOff + i] = Math.log(1 + x) / Math.max(x, 1e-6);
+  }
+}
+
+function entropyError(p: number, idx: number, K: number, rowBase: number): never {
+  const row = rowBase + Math.floor(idx / K);
+  const col = idx % K;
+  throw invalidInput(`probability [${row}][${col}] = ${p} is outside [0, 1]; entropy needs valid probabilities`, { row, col });
+}
+
+/** Accumulators of {@link confidentRowsKernel}. */
+export interface ConfidentRowsAcc {
+  /** Uncalibrated K×K counts (diagonal not yet forced to ≥ 1). */
+  readonly C: Float64Array;
+  /** Off-diagonal global row indices, ascending. */
+  readonly off: number[];
+  /** Optional: cleanlab's `_reduce_issues` mask per global row (1 = never flagged). */
+  readonly reduce?: Uint8Array;
+  /** Optional: argmax per global row. */
+  readonly argmax?: Int32Array;
+}
+
+/**
+ * One pass over a row block: validates the value range and, per row, the confident guess (count of
+ * `P ≥ lower`, argmax), the uncalibrated confident-joint count, the off-diagonal list, the reduce mask
+ * and the argmax. `y` holds global labels; the block starts at global row `rowBase`.
+ */
+export function confidentRowsKernel(P: Float32Array | Float64Array, y: Int32Array, rowBase: number, rows: number, K: number, lower: Float64Array, acc: ConfidentRowsAcc): void {
+  const { C, off, reduce, argmax } = acc;
+  const f32 = P instanceof Float32Array;
+  const fr = Math.fround;
+  for (let r = 0; r < rows; r++) {
+    const b = r * K;
+    let count = 0;
+    let single = -1;
+    let best = 0;
+    let bv = -Infinity;
+    for (let k = 0; k < K; k++) {
+      const v = P[b + k]!;
+      if (!(v >= -1e-6 && v <= 1 + 1e-6)) rangeError(v, b + k, K, rowBase);
+      if (v > bv) {
+        bv = v;
+        best = k;
+      }
+      if (v >= lower[k]!) {
+        count++;
+        single = k;
+      }
+    }
+    const gi = rowBase + r;
+    const yi = y[gi]!;
+    if (reduce) {
+      const own = P[b + yi]!;
+      const bumped = f32 ? fr(own + 1e-6) : own + 1e-6;
+      // given label within 1e-6 of the row maximum (first index wins exact ties after the bump)
+      reduce[gi] = bv < bumped || (bv === bumped && best > yi) ? 1 : 0;
+    }
+    if (argmax) argmax[gi] = best;
+    if (count === 0) continue;
+    const g = count === 1 ? single : best;
+    C[yi * K + g]!++;
+    if (g !== yi) off.push(gi);
+  }
+}
