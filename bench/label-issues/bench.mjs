@@ -4,7 +4,8 @@
 import fs from "node:fs";
 import path from "node:path";
 import os from "node:os";
-import { findLabelIssues, findLabelIssuesChunked, getLabelQualityScores, npyRowChunks } from "../../plugins/label-issues/dist/index.js";
+import { findLabelIssues, findLabelIssuesChunked, getLabelQualityScores } from "../../plugins/label-issues/dist/index.js";
+import { npyRowChunks } from "../../packages/io/dist/index.js";
 
 function readNpy(file) {
   const buf = fs.readFileSync(file);

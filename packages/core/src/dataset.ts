@@ -122,6 +122,15 @@ export interface CreateDatasetOptions {
 }
 
 /**
+ * An `appliesTo` check for nodes that decode images: `true` when the dataset has images, otherwise the
+ * reason. Such a node is then skipped with that reason instead of failing, and is never pulled in just
+ * to serve another node's `wants`.
+ */
+export function requiresImages(dataset: Dataset): true | string {
+  return dataset.hasImages || `dataset "${dataset.name}" has no images`;
+}
+
+/**
  * Build a {@link Dataset} from in-memory arrays. Validates lengths, label ranges and ids, and throws
  * an `INVALID_INPUT` {@link AssayError} naming the field and the row on bad input.
  */

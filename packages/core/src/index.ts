@@ -38,6 +38,7 @@ export {
   type RasterImage,
   type Sample,
   type TaskKind,
+  requiresImages,
 } from "./dataset.js";
 export {
   AssayError,

@@ -44,6 +44,12 @@ export interface NodeBase<Needs extends Keys, Wants extends Keys, Options> {
   readonly options: Options;
   /** The schema the options were validated with. */
   readonly optionsSchema?: z.ZodType;
+  /**
+   * Whether the node can do anything on this dataset: `true`, or the reason it cannot (e.g. "the
+   * dataset has no images"). A node that does not apply is skipped with that reason, and a provider
+   * that does not apply is never pulled in just to serve another node's `wants`.
+   */
+  readonly appliesTo?: (dataset: Dataset) => true | string;
 }
 
 /** A node that produces one artifact from others (or from the dataset itself). */
@@ -98,6 +104,8 @@ interface DefineNodeSpec<S extends z.ZodType, Needs extends Keys, Wants extends 
   options: S;
   needs: Needs;
   wants?: Wants;
+  /** See {@link NodeBase.appliesTo}. */
+  appliesTo?: (dataset: Dataset) => true | string;
 }
 
 /**
@@ -223,5 +231,6 @@ function baseOf<S extends z.ZodType, Needs extends Keys, Wants extends Keys>(
     ...(spec.plugin === undefined ? {} : { plugin: spec.plugin }),
     ...(spec.description === undefined ? {} : { description: spec.description }),
     ...(spec.wants === undefined ? {} : { wants: spec.wants }),
+    ...(spec.appliesTo === undefined ? {} : { appliesTo: spec.appliesTo }),
   };
 }

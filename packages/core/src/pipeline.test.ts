@@ -214,6 +214,47 @@ describe("running", () => {
     expect(report.nodes[1]!.warnings).toEqual(['runs without optional "test.cubes": "broken-cubes" failed']);
   });
 
+  it("never pulls in a provider for a want when it, or a provider it needs, does not apply to the dataset", async () => {
+    const pixels = defineArtifact<"test.pixels", Float64Array>("test.pixels");
+    const needsImages = (ds: { hasImages: boolean }) => ds.hasImages || "the dataset has no images";
+    const pixelStats = defineExtractor({
+      name: "pixel-stats",
+      version: "1",
+      options: z.object({}),
+      needs: [],
+      provides: pixels,
+      appliesTo: needsImages,
+      run: async () => new Float64Array(1),
+    });
+    const cubeGroups = defineExtractor({ name: "cube-groups", version: "1", options: z.object({}), needs: [pixels], provides: cubes, run: async () => new Float64Array(1) });
+    const flexible = defineDetector({
+      name: "flexible",
+      version: "1",
+      options: z.object({}),
+      needs: [],
+      wants: [cubes],
+      run: async (_ctx, inputs) => ({ result: { hadCubes: "test.cubes" in inputs }, findings: [] }),
+    });
+    const offered = definePlugin({ name: "offers", version: "1", extractors: [pixelStats, cubeGroups] });
+    const registry = createRegistry().use(offered);
+    const report = await pipeline(dataset, { registry }).use(flexible()).run();
+    expect(report.status).toBe("ok");
+    expect(report.nodes.map((n) => n.name)).toEqual(["flexible"]);
+    expect(report.results.flexible!.result).toEqual({ hadCubes: false });
+
+    const withImages = createDataset({ name: "pics", size: 2, images: async () => ({ width: 1, height: 1, channels: 1, bitDepth: 8, data: new Uint8Array(1) }) });
+    const pulled = await pipeline(withImages, { registry }).use(flexible()).run();
+    expect(pulled.nodes.map((n) => [n.name, n.status])).toEqual([
+      ["pixel-stats", "ok"],
+      ["cube-groups", "ok"],
+      ["flexible", "ok"],
+    ]);
+    expect(pulled.results.flexible!.result).toEqual({ hadCubes: true });
+
+    const explicit = await pipeline(dataset).use(pixelStats()).run();
+    expect(explicit.nodes[0]).toMatchObject({ name: "pixel-stats", status: "skipped", reason: "does not apply to this dataset: the dataset has no images" });
+  });
+
   it("cancels mid-run: finished nodes stay, the rest are cancelled", async () => {
     const controller = new AbortController();
     const quick = defineDetector({ name: "quick", version: "1", options: z.object({}), needs: [], run: async () => ({ result: 1, findings: [] }) });

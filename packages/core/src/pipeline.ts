@@ -114,7 +114,7 @@ export class Pipeline {
    * `AMBIGUOUS_PROVIDER`, `CYCLE` or `DUPLICATE_NODE` with the node names in the message. Freezes the pipeline.
    */
   plan(): Plan {
-    if (!this.frozenPlan) this.frozenPlan = buildPlan(this.nodes, this.candidateFactories, this.options.registry, this.supplied);
+    if (!this.frozenPlan) this.frozenPlan = buildPlan(this.dataset, this.nodes, this.candidateFactories, this.options.registry, this.supplied);
     return this.frozenPlan;
   }
 
@@ -177,6 +177,7 @@ export function pipeline(dataset: Dataset, options: PipelineOptions = {}): Pipel
 }
 
 function buildPlan(
+  dataset: Dataset,
   explicit: readonly AnyNode[],
   candidateFactories: readonly ExtractorFactory[],
   registry: Registry | undefined,
@@ -186,14 +187,32 @@ function buildPlan(
   const inputs = new Map<string, Record<string, string>>();
   const byName = new Map(nodes.map((n) => [n.name, n]));
 
+  const offered = (artifact: string, unconfigured: string[]): AnyNode[][] =>
+    [candidateFactories.filter((f) => f.provides?.name === artifact), registry?.providersOf(artifact) ?? []].map((factories) =>
+      instantiateWithDefaults(factories, unconfigured),
+    );
+  // Whether `artifact` could be produced on this dataset: supplied, or from a node (used or offered)
+  // that applies and whose own needs can be met. Decides if a `wants` is worth pulling a provider in for.
+  const obtainable = (artifact: string, visiting: Set<string>): boolean => {
+    if (supplied.has(artifact)) return true;
+    if (visiting.has(artifact)) return false;
+    const used = nodes.filter((n) => n.kind === "extractor" && n.provides.name === artifact);
+    const candidates = used.length > 0 ? used : (offered(artifact, []).find((usable) => usable.length > 0) ?? []);
+    if (candidates.length !== 1) return candidates.length > 1;
+    const provider = candidates[0]!;
+    if (provider.appliesTo !== undefined && provider.appliesTo(dataset) !== true) return false;
+    const next = new Set(visiting).add(artifact);
+    return (provider.needs as readonly ArtifactKey[]).every((key) => obtainable(key.name, next));
+  };
+
   const resolve = (artifact: string, requester: AnyNode, required: boolean): string | undefined => {
     if (supplied.has(artifact)) return PROVIDED;
     const used = nodes.filter((n) => n.kind === "extractor" && n.provides.name === artifact);
     if (used.length === 1) return used[0]!.name;
     if (used.length > 1) throw ambiguous(artifact, requester, used.map((n) => n.name));
+    if (!required && !obtainable(artifact, new Set())) return undefined;
     const unconfigured: string[] = [];
-    for (const factories of [candidateFactories.filter((f) => f.provides?.name === artifact), registry?.providersOf(artifact) ?? []]) {
-      const usable = instantiateWithDefaults(factories, unconfigured);
+    for (const usable of offered(artifact, unconfigured)) {
       if (usable.length > 1) throw ambiguous(artifact, requester, usable.map((n) => n.name));
       if (usable.length === 1) {
         const provider = usable[0]!;
@@ -432,7 +451,8 @@ async function execute(
       }
       pending.splice(i, 1);
       const record = states.get(planned.node.name)!.record;
-      const reason = blockedBy(planned);
+      const applies = planned.node.appliesTo?.(dataset) ?? true;
+      const reason = applies === true ? blockedBy(planned) : `does not apply to this dataset: ${applies}`;
       if (signal.aborted) {
         record.status = "cancelled";
         record.reason = "the run was cancelled before this node started";

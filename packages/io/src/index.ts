@@ -13,7 +13,21 @@ export { loadVoc, type VocOptions } from "./loaders/voc.js";
 export { loadIdx, loadNpy, type IdxOptions, type NpyLoadOptions } from "./loaders/arrays.js";
 export { loadArrow, readArrowTable, type ArrowOptions } from "./loaders/arrow.js";
 export { IMAGE_EXTENSIONS, type CommonLoadOptions } from "./loaders/common.js";
-export { encodeNpy, parseNpy, readNpy, toNumbers, writeNpy, type NpyArray, type NpyData, type NpyDtype, type NpyWritable } from "./npy.js";
+export {
+  encodeNpy,
+  parseNpy,
+  parseNpyHeader,
+  readNpy,
+  readNpyHeader,
+  toNumbers,
+  writeNpy,
+  type NpyArray,
+  type NpyData,
+  type NpyDtype,
+  type NpyHeader,
+  type NpyWritable,
+} from "./npy.js";
+export { npyRowChunks, type NpyRowChunk, type NpyRowChunksOptions } from "./npy-chunks.js";
 export { parseIdx, readIdx, type IdxArray } from "./idx.js";
 export { colourStats, decodeImage, DEFAULT_MAX_PIXELS, type DecodeOptions } from "./image.js";
 export {

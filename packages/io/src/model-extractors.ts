@@ -5,6 +5,7 @@ import {
   artifacts,
   defineExtractor,
   isAssayError,
+  requiresImages,
   stableStringify,
   z,
   type Dataset,
@@ -131,6 +132,7 @@ export const modelEmbeddings = defineExtractor({
   options: embeddingsSchema,
   needs: [],
   provides: artifacts.embeddings,
+  appliesTo: requiresImages,
   cacheSalt: modelSalt,
   async run(ctx, _inputs, options) {
     let resolveProbs: ((m: Float32Matrix) => void) | undefined;
@@ -173,6 +175,7 @@ export const modelPredProbs = defineExtractor({
   options: predProbsSchema,
   needs: [],
   provides: artifacts.predProbs,
+  appliesTo: requiresImages,
   cacheSalt: modelSalt,
   async run(ctx, _inputs, options) {
     const byKey = parked.get(ctx.dataset);

@@ -1,4 +1,4 @@
-import { AssayError, artifacts, defineArtifact, defineDetector, defineExtractor, type FindingInput, type Float32Matrix, z } from "@assay/core";
+import { AssayError, artifacts, defineArtifact, defineDetector, defineExtractor, type FindingInput, type Float32Matrix, requiresImages, z } from "@assay/core";
 import { PLUGIN } from "./errors.js";
 import { colourStats } from "./image.js";
 import { type ImageFailure, mapImages } from "./map-images.js";
@@ -133,6 +133,7 @@ export const pixelEmbedding = defineExtractor({
   }),
   needs: [],
   provides: artifacts.embeddings,
+  appliesTo: requiresImages,
   async run(ctx, _inputs, options): Promise<Float32Matrix> {
     const { size, color } = options;
     const n = ctx.dataset.size;

@@ -1,6 +1,7 @@
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, open, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
-import { fsError, invalidInput } from "./errors.js";
+import { AssayError } from "@assay/core";
+import { fsError, invalidInput, ioError } from "./errors.js";
 import { readBytes } from "./files.js";
 
 /** Element types `.npy` files can hold here. `bool` is read as 0/1 bytes; `float16` is widened to float32. */
@@ -43,19 +44,45 @@ const DTYPES: Record<string, { dtype: NpyDtype; bytes: number }> = {
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // "\x93NUMPY"
 
+/** The header of a `.npy` file: what {@link readNpyHeader} and {@link parseNpyHeader} return. */
+export interface NpyHeader {
+  /** Element type as stored (float16 is widened to float32 by the readers). */
+  readonly dtype: NpyDtype;
+  /** Array shape (`[]` for a scalar). */
+  readonly shape: number[];
+  /** True when the data is stored in Fortran (column-major) order. */
+  readonly fortranOrder: boolean;
+  /** False when the descr is big-endian (`>`). */
+  readonly littleEndian: boolean;
+  /** Bytes per stored element. */
+  readonly itemBytes: number;
+  /** Byte offset of the first value. */
+  readonly dataOffset: number;
+}
+
 /**
- * Parse `.npy` bytes (format versions 1–3). Little- and big-endian data are both accepted; Fortran-order
- * arrays are reordered to C order. Throws `INVALID_INPUT` naming `file` on anything malformed.
+ * Where the header of `.npy` bytes ends (the data offset), from the first 12 bytes; undefined when the
+ * magic is missing or fewer than 10 bytes are given.
  */
-export function parseNpy(bytes: Uint8Array, file = "(bytes)"): NpyArray {
+function npyHeaderEnd(bytes: Uint8Array): number | undefined {
+  if (bytes.length < 10 || MAGIC.some((m, i) => bytes[i] !== m)) return undefined;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (bytes[6] === 1) return 10 + view.getUint16(8, true);
+  return bytes.length < 12 ? undefined : 12 + view.getUint32(8, true);
+}
+
+/**
+ * Parse the header of `.npy` bytes (format versions 1–3; only the bytes up to the end of the header are
+ * needed). Throws `INVALID_INPUT` naming `file` on a missing magic, a cut-off or unreadable header, an
+ * unsupported dtype or a bad shape.
+ */
+export function parseNpyHeader(bytes: Uint8Array, file = "(bytes)"): NpyHeader {
   const bad = (why: string) => invalidInput(`${file} is not a valid .npy file: ${why}`, { file });
   if (bytes.length < 10 || MAGIC.some((m, i) => bytes[i] !== m)) throw bad("missing the \\x93NUMPY magic");
-  const major = bytes[6]!;
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const headerLen = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
-  const headerStart = major === 1 ? 10 : 12;
-  if (headerStart + headerLen > bytes.length) throw bad("the header is cut off");
-  const header = new TextDecoder().decode(bytes.subarray(headerStart, headerStart + headerLen));
+  const headerStart = bytes[6] === 1 ? 10 : 12;
+  const end = npyHeaderEnd(bytes);
+  if (end === undefined || end > bytes.length) throw bad("the header is cut off");
+  const header = new TextDecoder().decode(bytes.subarray(headerStart, end));
   const descr = /'descr'\s*:\s*'([<>|=])([a-z]\d+)'/.exec(header);
   const fortran = /'fortran_order'\s*:\s*(True|False)/.exec(header);
   const shapeMatch = /'shape'\s*:\s*\(([^)]*)\)/.exec(header);
@@ -68,21 +95,57 @@ export function parseNpy(bytes: Uint8Array, file = "(bytes)"): NpyArray {
     .filter((s) => s.length > 0)
     .map(Number);
   if (shape.some((d) => !Number.isInteger(d) || d < 0)) throw bad(`bad shape (${shapeMatch[1]})`);
+  return { dtype: kind.dtype, shape, fortranOrder: fortran[1] === "True", littleEndian: descr[1] !== ">", itemBytes: kind.bytes, dataOffset: end };
+}
+
+/**
+ * Read only the header of a `.npy` file (a few hundred bytes, whatever the file size). Throws `IO_ERROR`
+ * when the file cannot be opened or read and `INVALID_INPUT` when the header is malformed (see
+ * {@link parseNpyHeader}).
+ */
+export async function readNpyHeader(path: string): Promise<NpyHeader> {
+  let fh;
+  try {
+    fh = await open(path, "r");
+  } catch (cause) {
+    throw ioError(`${path}: cannot open the .npy file`, { file: path }, cause);
+  }
+  try {
+    const head = new Uint8Array(12);
+    const { bytesRead } = await fh.read(head, 0, 12, 0);
+    const end = npyHeaderEnd(head.subarray(0, bytesRead));
+    if (end === undefined) return parseNpyHeader(head.subarray(0, bytesRead), path);
+    const all = new Uint8Array(end);
+    const got = (await fh.read(all, 0, end, 0)).bytesRead;
+    return parseNpyHeader(all.subarray(0, got), path);
+  } catch (error) {
+    if (error instanceof AssayError) throw error;
+    throw ioError(`${path}: cannot read the .npy header`, { file: path }, error);
+  } finally {
+    await fh.close();
+  }
+}
+
+/**
+ * Parse `.npy` bytes (format versions 1–3). Little- and big-endian data are both accepted; Fortran-order
+ * arrays are reordered to C order. Throws `INVALID_INPUT` naming `file` on anything malformed.
+ */
+export function parseNpy(bytes: Uint8Array, file = "(bytes)"): NpyArray {
+  const { dtype, shape, fortranOrder, littleEndian, itemBytes, dataOffset: start } = parseNpyHeader(bytes, file);
   const count = shape.reduce((a, b) => a * b, 1);
-  const start = headerStart + headerLen;
-  const need = count * kind.bytes;
+  const need = count * itemBytes;
   if (bytes.length - start < need) {
-    throw bad(`shape (${shape.join(", ")}) needs ${need} data bytes but the file has ${bytes.length - start}`);
+    throw invalidInput(`${file} is not a valid .npy file: shape (${shape.join(", ")}) needs ${need} data bytes but the file has ${bytes.length - start}`, { file });
   }
   // Copy into a fresh, aligned buffer (the payload offset is rarely aligned to the element size).
   const raw = new Uint8Array(need);
   raw.set(bytes.subarray(start, start + need));
-  if (descr[1] === ">" && kind.bytes > 1) {
-    for (let i = 0; i < need; i += kind.bytes) raw.subarray(i, i + kind.bytes).reverse();
+  if (!littleEndian && itemBytes > 1) {
+    for (let i = 0; i < need; i += itemBytes) raw.subarray(i, i + itemBytes).reverse();
   }
-  let data = makeTyped(kind.dtype, raw.buffer, count);
-  if (fortran[1] === "True" && shape.length > 1) data = fortranToC(data, shape);
-  return { data, shape, dtype: kind.dtype };
+  let data = makeTyped(dtype, raw.buffer, count);
+  if (fortranOrder && shape.length > 1) data = fortranToC(data, shape);
+  return { data, shape, dtype };
 }
 
 function makeTyped(dtype: NpyDtype, buffer: ArrayBuffer, count: number): NpyData {
@@ -113,16 +176,26 @@ function makeTyped(dtype: NpyDtype, buffer: ArrayBuffer, count: number): NpyData
   }
 }
 
-function halfToFloat(half: Uint16Array): Float32Array {
-  const out = new Float32Array(half.length);
-  for (let i = 0; i < half.length; i++) {
-    const h = half[i]!;
+let HALF: Float32Array | undefined;
+
+/** float16 bit pattern → float32 value, as a 65,536-entry table (exact; built on first use). @internal */
+export function halfTable(): Float32Array {
+  if (HALF) return HALF;
+  const t = new Float32Array(65536);
+  for (let h = 0; h < 65536; h++) {
     const sign = h & 0x8000 ? -1 : 1;
     const exp = (h >> 10) & 0x1f;
     const frac = h & 0x3ff;
-    out[i] =
-      exp === 0 ? sign * 2 ** -14 * (frac / 1024) : exp === 31 ? (frac ? Number.NaN : sign * Infinity) : sign * 2 ** (exp - 15) * (1 + frac / 1024);
+    t[h] = exp === 0 ? sign * 2 ** -14 * (frac / 1024) : exp === 31 ? (frac ? Number.NaN : sign * Infinity) : sign * 2 ** (exp - 15) * (1 + frac / 1024);
   }
+  HALF = t;
+  return t;
+}
+
+/** Widen float16 bit patterns into `out` (float32, exact). @internal */
+export function halfToFloat(half: Uint16Array, out: Float32Array = new Float32Array(half.length)): Float32Array {
+  const t = halfTable();
+  for (let i = 0; i < half.length; i++) out[i] = t[half[i]!]!;
   return out;
 }
 

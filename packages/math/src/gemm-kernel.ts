@@ -21,7 +21,7 @@ export type GemmTile = (aBase: number, aP: number, bBase: number, bP: number, np
 /** Everything {@link gemmGramParts} and {@link gemmProjectBlocks} need; arrays may be on SharedArrayBuffers. @internal */
 export interface GemmContext {
   /** Input, row-major with d columns. */
-  X: Float32Array;
+  X: Float32Array | Float64Array;
   d: number;
   /** Rows to use, in order (null: 0..count−1), and how many. */
   rows: Int32Array | null;

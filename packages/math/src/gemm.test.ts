@@ -83,6 +83,23 @@ describe("gram", () => {
       expect(Array.from(c.data)).toEqual(Array.from(a.data));
     }
   });
+  it("accepts float64 rows and keeps them exact: centred scatter of a subset equals the direct float64 sum", async () => {
+    const n = 37;
+    const d = 5;
+    const rng = new Mt19937(11);
+    const data = Float64Array.from({ length: n * d }, () => rng.random() * 1e3 + 1 / 3);
+    const rows = Int32Array.from([0, 3, 4, 8, 9, 20, 21, 22, 36]);
+    const mean = new Float64Array(d);
+    for (const i of rows) for (let j = 0; j < d; j++) mean[j]! += data[i * d + j]! / rows.length;
+    const want = new Float64Array(d * d);
+    for (const i of rows) for (let a = 0; a < d; a++) for (let b = 0; b < d; b++) want[a * d + b]! += (data[i * d + a]! - mean[a]!) * (data[i * d + b]! - mean[b]!);
+    const m = { rows: n, cols: d, data };
+    for (const g of [gram(m, { rows, center: true }), await gramParallel(m, { rows, center: true, workers: 2 })]) {
+      for (let j = 0; j < d; j++) expect(g.center![j]).toBeCloseTo(mean[j]!, 9);
+      for (let t = 0; t < d * d; t++) expect(Math.abs(g.data[t]! - want[t]!)).toBeLessThan(1e-9 * Math.abs(want[t]!) + 1e-6);
+    }
+  });
+
   it("typed errors for bad rows, weights, centre and options", async () => {
     expect((await caught(() => gram(m, { rows: Int32Array.of(0, 1000) }))).message).toMatch(/rows\[1\] = 1000/);
     expect((await caught(() => gram(m, { weights: [1, 2] }))).code).toBe("INVALID_INPUT");

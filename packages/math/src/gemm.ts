@@ -67,7 +67,7 @@ const GRAM_PARTS = 8;
 /** Work (multiply-adds) from which the parallel variants use workers by default. */
 const PARALLEL_WORK = 2e8;
 
-function selection(fn: string, m: Float32Matrix, rows: Int32Array | undefined): number {
+function selection(fn: string, m: { readonly rows: number }, rows: Int32Array | undefined): number {
   if (rows === undefined) return m.rows;
   if (!(rows instanceof Int32Array)) throw invalidOption(fn, "rows", "must be an Int32Array of row indices");
   for (let t = 0; t < rows.length; t++) {
@@ -89,8 +89,8 @@ function vector(fn: string, option: string, v: ArrayLike<number>, len: number): 
   return out;
 }
 
-function gramContext(fn: string, m: Float32Matrix, opts: GramOptions): GemmContext {
-  assertMatrix(m, "matrix", fn, false);
+function gramContext(fn: string, m: Float32Matrix | Float64Matrix, opts: GramOptions): GemmContext {
+  assertMatrix(m, "matrix", fn, false, true);
   const d = m.cols;
   const count = selection(fn, m, opts.rows);
   const rows = opts.rows ?? null;
@@ -180,7 +180,7 @@ function gramFinish(ctx: GemmContext, parts: number): GramResult {
  * @throws AssayError `INVALID_INPUT` for out-of-range rows, negative/non-finite weights or a
  * length mismatch; `INVALID_OPTION` for a malformed option.
  */
-export function gram(m: Float32Matrix, opts: GramOptions = {}): GramResult {
+export function gram(m: Float32Matrix | Float64Matrix, opts: GramOptions = {}): GramResult {
   const ctx = gramContext("gram", m, opts);
   const parts = Math.ceil(ctx.count / ctx.partRows);
   ctx.acc = new Float64Array(parts * ctx.d * ctx.d);
@@ -188,9 +188,9 @@ export function gram(m: Float32Matrix, opts: GramOptions = {}): GramResult {
   return gramFinish(ctx, parts);
 }
 
-function shareInput(X: Float32Array): Float32Array {
+function shareInput<T extends Float32Array | Float64Array>(X: T): T {
   if (X.buffer instanceof SharedArrayBuffer) return X;
-  const S = new Float32Array(new SharedArrayBuffer(X.byteLength));
+  const S = (X instanceof Float64Array ? new Float64Array(new SharedArrayBuffer(X.byteLength)) : new Float32Array(new SharedArrayBuffer(X.byteLength))) as T;
   S.set(X);
   return S;
 }
@@ -201,7 +201,7 @@ function workerCount(fn: string, opts: GemmParallelOptions, work: number): numbe
 }
 
 /** {@link gram} on worker threads (default 2 for large inputs); bit-identical to {@link gram}. */
-export async function gramParallel(m: Float32Matrix, opts: GramOptions & GemmParallelOptions = {}): Promise<GramResult> {
+export async function gramParallel(m: Float32Matrix | Float64Matrix, opts: GramOptions & GemmParallelOptions = {}): Promise<GramResult> {
   const fn = "gramParallel";
   const ctx = gramContext(fn, m, opts);
   const parts = Math.ceil(ctx.count / ctx.partRows);

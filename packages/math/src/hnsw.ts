@@ -1,3 +1,4 @@
+import { gram } from "./gemm.js";
 import { availableParallelism } from "node:os";
 import { createRequire } from "node:module";
 import type { Float32Matrix } from "@assay/core";
@@ -5,7 +6,6 @@ import { AssayError } from "@assay/core";
 import { cancelled, checkInt, checkPositive, invalidOption, PLUGIN } from "./errors.js";
 import { EigenvalueDecomposition, Matrix } from "ml-matrix";
 import { l2Normalize, rowNorms, selectRows } from "./matrix.js";
-import { centredScatter } from "./scatter.js";
 import { runPool } from "./pool.js";
 
 /**
@@ -203,7 +203,9 @@ function candidateAxes(m: Float32Matrix, o: HnswOptions, rerank: boolean, cosine
   for (let t = 0; t < take; t++) idx[t] = Math.floor((t * n) / take);
   // Principal axes of the sample: eigenvectors of its float64 scatter matrix, by decreasing eigenvalue.
   // (Cosine searches unit rows, so its axes come from unit rows too.)
-  const { mean, scatter } = cosine ? centredScatter(l2Normalize(selectRows(m, idx))) : centredScatter(m, idx);
+  const sample = gram(cosine ? l2Normalize(selectRows(m, idx)) : m, cosine ? { center: true } : { rows: idx, center: true });
+  const mean = sample.center!;
+  const scatter = sample.data;
   const rowsOf: number[][] = [];
   for (let a = 0; a < d; a++) rowsOf.push(Array.from(scatter.subarray(a * d, a * d + d)));
   const eig = new EigenvalueDecomposition(new Matrix(rowsOf), { assumeSymmetric: true });

@@ -97,13 +97,16 @@ export {
   tallSkinnyR,
 } from "./linalg.js";
 export { lnGammaHalfInteger } from "./special.js";
-export { centredScatter, type CentredScatter } from "./scatter.js";
 export { largestRemainder, roundHalfEven } from "./rounding.js";
 export { markSmallestNumpy, markSmallestStable, numpyArgsort, selectKth } from "./selection.js";
 export { firstNonProbabilityRow, softmaxRows } from "./probability.js";
 export { hashUniform, splitmix64 } from "./hash.js";
 export { macroRocAucOvr, rocAuc } from "./metrics.js";
 export { dftTables, lowFrequencyCount, lowFrequencyMagnitudes, type DftTables } from "./fourier.js";
+export { logFloat32, logFloat32Bits } from "./fast-log.js";
+export { resampleRows, resampleRowsSimd, type ResampleTaps } from "./resample.js";
+/** Low-level WebAssembly encoding helpers (LEB128, vectors, one-memory modules, lazily grown instances) for hand-assembled kernels. */
+export { lazyKernel, leb, sleb, vec, wasmModule, type WasmFunction, type WasmKernel } from "./wasm-encoding.js";
 
 /**
  * The plugin: the shared `knn-graph` extractor (provides `knn` from `embeddings`). Register it next to

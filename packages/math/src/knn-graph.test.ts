@@ -63,5 +63,15 @@ describe("knn-graph extractor and plugin", () => {
     expect(small.k).toBe(39);
     expect(warnings).toEqual(["k = 40 needs at least 41 rows; the 40 embeddings get k = 39"]);
     expect(() => knnGraph({ k: 0 })).toThrow(expect.objectContaining({ code: "INVALID_OPTION" }));
+    expect(() => knnGraph({ hnsw: { M: 1 } })).toThrow(expect.objectContaining({ code: "INVALID_OPTION" }));
+    expect(() => knnGraph({ hnsw: { efSerch: 10 } as never })).toThrow(expect.objectContaining({ code: "INVALID_OPTION" }));
+  });
+  it("passes HNSW options through to knn", async () => {
+    const ctx = { dataset, signal: new AbortController().signal, concurrency: 1, progress: () => {}, warn: () => {} } as never;
+    const hnsw = { M: 8, efConstruction: 40, efSearch: 20, seed: 7, shards: 2, refine: 2 };
+    const g = await knnGraph({ k: 5, metric: "euclidean", method: "hnsw", correctDuplicates: false, hnsw }).run(ctx, { embeddings: emb });
+    expect(g.method).toBe("hnsw");
+    const direct = await knn(emb, { k: 5, method: "hnsw", hnsw });
+    expect(Array.from(g.indices)).toEqual(Array.from(direct.indices));
   });
 });

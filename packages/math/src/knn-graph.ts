@@ -137,8 +137,8 @@ export const knnGraph = defineExtractor({
     method: z.enum(["exact", "hnsw", "auto"]).default("auto"),
     /**
      * HNSW parameters for `method: "hnsw"` / large `"auto"` runs (see `HnswOptions`): graph degree,
-     * build/search beams, seed, shard count (worker threads), PCA candidate space and candidates per
-     * shard. Candidates are always re-ranked with exact distances.
+     * build/search beams, seed, shard count (worker threads), PCA candidate space, candidates per shard
+     * and the neighbour-of-neighbour refinement. Candidates are always re-ranked with exact distances.
      */
     hnsw: z
       .object({
@@ -150,6 +150,7 @@ export const knnGraph = defineExtractor({
         searchDims: z.union([z.number().int().min(1), z.literal("auto")]),
         searchVariance: z.number().gt(0).max(1),
         candidates: z.number().int().min(1),
+        refine: z.number().int().min(0),
       })
       .partial()
       .strict()

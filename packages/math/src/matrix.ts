@@ -47,9 +47,10 @@ export function getRow(m: Float32Matrix, i: number): Float32Array {
  * Throw unless `m` is a well-formed matrix (`data.length === rows·cols`) and, when `nonEmpty`, has at
  * least one row and one column. `name` is used in the message.
  */
-export function assertMatrix(m: Float32Matrix, name: string, fn: string, nonEmpty = true): void {
-  if (m === null || typeof m !== "object" || !(m.data instanceof Float32Array) || !Number.isInteger(m.rows) || !Number.isInteger(m.cols) || m.rows < 0 || m.cols < 0) {
-    throw invalidInput(fn, `${name} must be a Float32Matrix { rows, cols, data: Float32Array }`);
+export function assertMatrix(m: Float32Matrix | { readonly rows: number; readonly cols: number; readonly data: Float64Array }, name: string, fn: string, nonEmpty = true, allowFloat64 = false): void {
+  const typed = m !== null && typeof m === "object" && (m.data instanceof Float32Array || (allowFloat64 && m.data instanceof Float64Array));
+  if (!typed || !Number.isInteger(m.rows) || !Number.isInteger(m.cols) || m.rows < 0 || m.cols < 0) {
+    throw invalidInput(fn, `${name} must be a ${allowFloat64 ? "Float32Matrix or Float64Matrix" : "Float32Matrix"} { rows, cols, data: ${allowFloat64 ? "Float32Array | Float64Array" : "Float32Array"} }`);
   }
   if (m.data.length !== m.rows * m.cols) {
     throw invalidInput(fn, `${name} has ${m.data.length} values, expected ${m.rows}×${m.cols} = ${m.rows * m.cols}`);

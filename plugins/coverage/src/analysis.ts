@@ -1,5 +1,5 @@
 import type { Float32Matrix, KnnGraph } from "@assay/core";
-import { centredScatter, type HnswOptions, knnQuery, median, pca, selectRows, singularValues, tallSkinnyR } from "@assay/math";
+import { gram, type HnswOptions, knnQuery, median, pca, selectRows, singularValues, tallSkinnyR } from "@assay/math";
 import {
   adaptiveFromRadii,
   checkEmbeddings,
@@ -271,7 +271,9 @@ const FULL_RANK_RATIO = 1e-8;
 export function scatterIsotropy(emb: Embeddings, idx: Int32Array): number | null | undefined {
   const d = emb.cols;
   const n = idx.length;
-  const { mean, scatter } = centredScatter(emb, idx);
+  const sample = gram(emb, { rows: idx, center: true });
+  const mean = sample.center!;
+  const scatter = sample.data;
   const raw = new Float64Array(scatter);
   for (let a = 0; a < d; a++) for (let b = 0; b < d; b++) raw[a * d + b]! += n * mean[a]! * mean[b]!;
   // Singular values of a symmetric PSD matrix = its eigenvalues.

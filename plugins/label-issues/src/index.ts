@@ -44,8 +44,6 @@ export {
   type PredProbsChunk,
   type PredProbsSource,
 } from "./streaming.js";
-export { npyRowChunks, readNpyHeader, type NpyHeader, type NpyRowChunksOptions } from "./npy-chunks.js";
-export { logFloat32 } from "./kernels.js";
 export {
   findTopIssues,
   getLabelQualityEnsembleScores,

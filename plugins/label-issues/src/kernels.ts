@@ -3,6 +3,7 @@
  * ([−1e-6, 1+1e-6], no NaN) in the same pass as it computes, so a call reads every probability once.
  * Kernels work on a row range `[row0, row1)` of a flat row-major block so the chunked path reuses them.
  */
+import { logFloat32Bits } from "@assay/math";
 import { invalidInput } from "./errors.js";
 
 
@@ -60,39 +61,6 @@ export function normalizedMarginKernel(P: Float32Array | Float64Array, y: Int32A
     out[outOff + i] = f32 ? fr(fr(own - other) + 1) / 2 : (own - other + 1) / 2;
   }
 }
-
-// ---- fast natural log of float32 values: exponent + 1024-entry table + degree-5 log1p polynomial ----
-const TABLE_BITS = 10;
-const LOG_C = new Float64Array(1 << TABLE_BITS);
-const INV_C = new Float64Array(1 << TABLE_BITS);
-for (let j = 0; j < 1 << TABLE_BITS; j++) {
-  const c = 1 + j / (1 << TABLE_BITS);
-  LOG_C[j] = Math.log(c);
-  INV_C[j] = 2 ** -23 / c;
-}
-const LN2 = Math.LN2;
-
-/**
- * Natural log of a positive normal float32 given its bit pattern `u` (absolute error ≲ 3e-16, relative
- * ≤ 1e-13 away from 1). Subnormals, zero, negatives, infinities and NaN are the caller's business.
- */
-export function logFloat32Bits(u: number): number {
-  const f = u & 0x7fffff;
-  const j = f >>> 13;
-  const r = (f & 0x1fff) * INV_C[j]!;
-  // log1p(r) for 0 ≤ r < 2^-10: truncation error < r^6/6 ≈ 1.5e-19
-  const poly = r * (1 + r * (-0.5 + r * (1 / 3 + r * (-0.25 + r * 0.2))));
-  return ((u >>> 23) - 127) * LN2 + LOG_C[j]! + poly;
-}
-
-/** Natural log of a float32 value (fast path for normal positives, `Math.log` otherwise). */
-export function logFloat32(p: number): number {
-  F32[0] = p;
-  const u = I32[0]!;
-  return u >= 0x00800000 && u < 0x7f800000 ? logFloat32Bits(u) : Math.log(p);
-}
-const F32 = new Float32Array(1);
-const I32 = new Int32Array(F32.buffer);
 
 /**
  * Confidence-weighted entropy for rows `[0, rows)` of a block (cleanlab's formula; float32 rounding of

@@ -1,10 +1,6 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { AssayError } from "@assay/core";
 import { describe, expect, it } from "vitest";
 import { computeConfidentJoint, estimateJoint, findLabelIssues, numLabelIssues } from "./confident-learning.js";
-import { logFloat32 } from "./kernels.js";
-import { npyRowChunks } from "./npy-chunks.js";
 import { getLabelQualityScores } from "./scores.js";
 import { findLabelIssuesChunked, type PredProbsChunk } from "./streaming.js";
 import { rankClassesByLabelQuality } from "./summary.js";
@@ -172,26 +168,31 @@ describe("findLabelIssuesChunked input errors", () => {
   });
 });
 
-/** Write a 2-D .npy (version 1.0) with the given dtype descr and raw little-endian bytes. */
-function writeNpy(path: string, descr: string, shape: [number, number], bytes: Uint8Array): void {
-  let header = `{'descr': '${descr}', 'fortran_order': False, 'shape': (${shape[0]}, ${shape[1]}), }`;
-  const pad = 64 - ((10 + header.length + 1) % 64);
-  header += " ".repeat(pad % 64) + "\n";
-  const pre = Buffer.alloc(10);
-  pre.write("\x93NUMPY", 0, "latin1");
-  pre[6] = 1;
-  pre[7] = 0;
-  pre.writeUInt16LE(header.length, 8);
-  writeFileSync(path, Buffer.concat([pre, Buffer.from(header, "latin1"), Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)]));
+/**
+ * An async chunk source like a row-slice file reader with a reused buffer: every pass copies `per` rows
+ * at a time into one shared array, so a chunk's data is overwritten by the next one.
+ */
+function reusedSlices(data: Float32Array, cols: number, per: number): (pass: number) => AsyncIterable<PredProbsChunk> {
+  const rows = data.length / cols;
+  return () => ({
+    async *[Symbol.asyncIterator]() {
+      const shared = new Float32Array(per * cols);
+      for (let r0 = 0; r0 < rows; r0 += per) {
+        const r = Math.min(per, rows - r0);
+        const view = shared.subarray(0, r * cols);
+        view.set(data.subarray(r0 * cols, (r0 + r) * cols));
+        await Promise.resolve();
+        yield { rows: r, cols, data: view };
+      }
+    },
+  });
 }
 
-describe("npyRowChunks", () => {
-  it("streams float32 and float16 .npy files slice by slice with the in-memory result", async () => {
+describe("row-slice sources (the shape of @assay/io's npyRowChunks)", () => {
+  it("async slices in one reused buffer, and float16-widened values, give the in-memory result", async () => {
     const { labels, P } = noisy(1500, 5, 3);
-    const dir = mkdtempSync(join(tmpdir(), "li-npy-"));
     const f32 = P.data as Float32Array;
-    writeNpy(join(dir, "p32.npy"), "<f4", [1500, 5], new Uint8Array(f32.buffer));
-    const r32 = await findLabelIssuesChunked(labels, npyRowChunks(join(dir, "p32.npy"), { rowsPerChunk: 128, reuseBuffer: true }), { numClasses: 5 });
+    const r32 = await findLabelIssuesChunked(labels, reusedSlices(f32, 5, 128), { numClasses: 5 });
     expect(where(r32.mask)).toEqual(where(findLabelIssues(labels, P)));
     // float16: quantise, write, and compare with the in-memory result on the widened values
     const half = new Uint16Array(f32.length);
@@ -211,33 +212,17 @@ describe("npyRowChunks", () => {
       const fr = h & 0x3ff;
       widened[i] = ex === 0 ? fr * 2 ** -24 : (1 + fr / 1024) * 2 ** (ex - 15);
     }
-    writeNpy(join(dir, "p16.npy"), "<f2", [1500, 5], new Uint8Array(half.buffer));
-    const r16 = await findLabelIssuesChunked(labels, npyRowChunks(join(dir, "p16.npy"), { rowsPerChunk: 100 }), { numClasses: 5, filterBy: "both" });
+    const r16 = await findLabelIssuesChunked(labels, reusedSlices(widened, 5, 100), { numClasses: 5, filterBy: "both" });
     const memP = { rows: 1500, cols: 5, data: widened };
     expect(where(r16.mask)).toEqual(where(findLabelIssues(labels, memP, { filterBy: "both" })));
     expect(Array.from(r16.confidentJoint)).toEqual(Array.from(computeConfidentJoint(labels, memP).joint));
-    await expect(findLabelIssuesChunked(labels, npyRowChunks(join(dir, "missing.npy")), { numClasses: 5 })).rejects.toMatchObject({ code: "IO_ERROR" });
-  });
-});
-
-describe("logFloat32 (fast log for float32 inputs)", () => {
-  it("agrees with Math.log to ≤ 1e-12 relative (≤ 3e-16 absolute near 1) over the float32 range", () => {
-    const f = new Float32Array(1);
-    let worstRel = 0;
-    let worstAbs = 0;
-    let s = 99;
-    for (let t = 0; t < 200000; t++) {
-      s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-      f[0] = t % 2 ? s / 2 ** 32 : 2 ** (-(s % 120)) * (1 + (s >>> 8) / 2 ** 24);
-      const p = f[0]!;
-      if (!(p > 0)) continue;
-      const want = Math.log(p);
-      const got = logFloat32(p);
-      worstAbs = Math.max(worstAbs, Math.abs(got - want));
-      if (Math.abs(want) > 1e-3) worstRel = Math.max(worstRel, Math.abs(got - want) / Math.abs(want));
-    }
-    expect(worstRel).toBeLessThan(1e-12);
-    expect(worstAbs).toBeLessThan(1e-13);
-    for (const p of [1, 0.5, 2 ** -126, 2 ** -149, 1 - 2 ** -24, 1e-6]) expect(Math.abs(logFloat32(Math.fround(p)) - Math.log(Math.fround(p)))).toBeLessThan(3e-16 * Math.max(1, Math.abs(Math.log(p))));
+    // a source that fails mid-pass (an unreadable file) rejects with its own error
+    const failing = () => ({
+      async *[Symbol.asyncIterator]() {
+        yield { rows: 1, cols: 5, data: f32.subarray(0, 5) };
+        throw new AssayError("IO_ERROR", "p.npy: file is truncated at row 1");
+      },
+    });
+    await expect(findLabelIssuesChunked(labels, failing, { numClasses: 5 })).rejects.toMatchObject({ code: "IO_ERROR" });
   });
 });

@@ -1,4 +1,4 @@
-import { AssayError, type Box, type Dataset, defineExtractor, type NodeContext, type RasterImage, z } from "@assay/core";
+import { AssayError, type Box, type Dataset, defineExtractor, type NodeContext, type RasterImage, requiresImages, z } from "@assay/core";
 import { CHANNEL_STAT_NAMES, type ChannelStatName, type ImageStats, imageStatsArtifact, STAT_NAMES, type StatName } from "./artifact.js";
 import { canonicalGray, canonicalGrayRaster, exactHashRaster, perceptualHashes, xxhash64 } from "./hashes.js";
 import { availableParallelism } from "node:os";
@@ -296,5 +296,6 @@ export const imageStats = defineExtractor({
   options: imageStatsOptions,
   needs: [],
   provides: imageStatsArtifact,
+  appliesTo: requiresImages,
   run: (ctx, _inputs, options) => computeImageStats(ctx, options),
 });

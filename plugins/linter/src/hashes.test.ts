@@ -1,3 +1,4 @@
+import { resampleRows, resampleRowsSimd } from "@assay/math";
 import { describe, expect, it } from "vitest";
 import { canonicalGray, dhash, exactHash, hammingDistance, lanczosCoefficients, perceptualHashes, phash, resizeLanczos, xxhash64 } from "./hashes.js";
 import type { ChwImage } from "./image.js";
@@ -89,5 +90,40 @@ describe("§3 grayscale and §11 tolerance table", () => {
     expect(dist(mapImage(S, (v, _c, y, x) => v + ((13 * y + 7 * x) % 5) - 2))).toEqual([0, 0, false, true]);
     expect(dist(mirror(S))).toEqual([32, 40, true, true]);
     expect(dist(rotate90(S))).toEqual([26, 14, true, true]);
+  });
+});
+
+describe("lanczosCoefficients taps through @assay/math resampleRows", () => {
+  it("the WebAssembly SIMD kernel is available on Node ≥ 20", () => {
+    expect(resampleRowsSimd()).toBe(true);
+  });
+
+  it("SIMD and JS give the same integer sums, equal to a direct sum", () => {
+    for (const [W, H, outW] of [
+      // each ≥ 32,768 multiply-adds, so the SIMD path runs
+      [640, 12, 32],
+      [640, 12, 9],
+      [37, 200, 9],
+      [9, 2000, 8],
+      [1920, 4, 32],
+    ] as const) {
+      const src = Uint8Array.from({ length: W * H }, (_, i) => (i * 2654435761) >>> 24);
+      const taps = lanczosCoefficients(W, outW);
+      const simd = resampleRows(src, W, H, taps, true);
+      const js = resampleRows(src, W, H, taps, false);
+      expect(simd).toEqual(js);
+      // one output by hand
+      const o = outW - 1;
+      let direct = 0;
+      for (let j = 0; j < taps.count[o]!; j++) direct += src[(H - 1) * W + taps.xmin[o]! + j]! * taps.k[o * taps.ksize + j]!;
+      expect(js[(H - 1) * outW + o]).toBe(direct);
+    }
+  });
+
+  it("negative weights and saturated pixels stay exact", () => {
+    const src = new Uint8Array(640 * 10).map((_, i) => (i % 3 === 0 ? 255 : 0));
+    const taps = lanczosCoefficients(640, 32);
+    expect(taps.k.some((w) => w < 0)).toBe(true);
+    expect(resampleRows(src, 640, 10, taps, true)).toEqual(resampleRows(src, 640, 10, taps, false));
   });
 });

@@ -1,8 +1,8 @@
 import { AssayError } from "@assay/core";
+import { resampleRows } from "@assay/math";
 import { xxh3 } from "@node-rs/xxhash";
 import type { RasterImage } from "@assay/core";
 import type { ChwImage } from "./image.js";
-import { resampleRows } from "./numerics-pending.js";
 
 /**
  * XXH3-64 (seed 0) of bytes, as 16 lowercase hex digits. The exact hash of duplicates.md §2 is this

@@ -11,18 +11,7 @@
  *     of the first W4 (a multiple of 4) columns of every row, 4 pixels per SIMD step, summed into Σu and
  *     Σu² (two int64 lanes each, at `out` and `out + 16`).
  */
-import { lazyKernel, leb, wasmModule } from "./numerics-pending.js";
-
-
-const sleb = (v: number): number[] => {
-  const out: number[] = [];
-  for (;;) {
-    const b = v & 0x7f;
-    v >>= 7;
-    if ((v === 0 && (b & 0x40) === 0) || (v === -1 && (b & 0x40) !== 0)) return [...out, b];
-    out.push(b | 0x80);
-  }
-};
+import { lazyKernel, leb, sleb, wasmModule } from "@assay/math";
 
 /** Bytes of the scan module (exports `s` and `e`, imports memory `e.m`). */
 export function scanWasm(): Uint8Array {

@@ -1,7 +1,7 @@
 /*
- * Generic numerics waiting to move to @assay/math: a fixed-point horizontal resampling kernel for 8-bit
- * rows (the costly first pass of a separable Lanczos/bicubic/… resize), with a hand-assembled
- * WebAssembly SIMD version and a plain JS fallback that give identical integers.
+ * A fixed-point horizontal resampling kernel for 8-bit rows (the costly first pass of a separable
+ * Lanczos/bicubic/… resize), with a hand-assembled WebAssembly SIMD version and a plain JS fallback
+ * that give identical integers.
  *
  *   rows(src, W, H, taps) → Int32Array (H × outW): out[y·outW + o] = Σ_j src[y·W + xmin[o] + j] · k[o·ksize + j]
  *
@@ -10,15 +10,8 @@
  * `(Σ hi·px) · 2048 + Σ lo·px`. Requires |Σ w·px| < 2³¹, true for weights normalised to 2²² and 8-bit
  * pixels (Pillow's own int32 accumulator has the same bound).
  */
-
-/** The part of the WebAssembly JS API used here (the TypeScript config has no DOM/wasm lib). */
-interface Wasm {
-  validate(bytes: Uint8Array): boolean;
-  Memory: new (d: { initial: number }) => { readonly buffer: ArrayBuffer };
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (m: object, imports: Record<string, Record<string, unknown>>) => { readonly exports: Record<string, unknown> };
-}
-declare const WebAssembly: Wasm;
+import { invalidInput } from "./errors.js";
+import { lazyKernel, leb, wasmModule } from "./wasm-encoding.js";
 
 /** Fixed-point taps of one resampling pass: output o reads `count[o]` inputs from `xmin[o]` with weights `k[o·ksize + j]`. */
 export interface ResampleTaps {
@@ -28,37 +21,10 @@ export interface ResampleTaps {
   ksize: number;
 }
 
-/** Unsigned LEB128. @internal */
-export const leb = (v: number): number[] => {
-  const bytes: number[] = [];
-  for (;;) {
-    const b = v & 0x7f;
-    v >>>= 7;
-    if (v === 0) return [...bytes, b];
-    bytes.push(b | 0x80);
-  }
-};
-/** A length-prefixed byte vector. @internal */
-export const vec = (bytes: number[]): number[] => [...leb(bytes.length), ...bytes];
-const str = (s: string): number[] => vec([...s].map((ch) => ch.charCodeAt(0)));
-
-/** A module importing memory `e.m` and exporting functions of all-i32 parameters. @internal */
-export function wasmModule(funcs: { name: string; params: number; body: number[] }[]): Uint8Array {
-  const sec = (id: number, content: number[]) => [id, ...vec(content)];
-  return Uint8Array.from([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...sec(1, [...leb(funcs.length), ...funcs.flatMap((f) => [0x60, ...leb(f.params), ...new Array<number>(f.params).fill(0x7f), 0])]),
-    ...sec(2, [1, ...str("e"), ...str("m"), 0x02, 0x00, 1]),
-    ...sec(3, [...leb(funcs.length), ...funcs.map((_, i) => i)]),
-    ...sec(7, [...leb(funcs.length), ...funcs.flatMap((f, i) => [...str(f.name), 0x00, i])]),
-    ...sec(10, [...leb(funcs.length), ...funcs.flatMap((f) => vec(f.body))]),
-  ]);
-}
-
 /**
  * Bytes of the SIMD module: imports memory `e.m`, exports `h(src, W, H, xmin, khi, klo, K8, outW, dst)`
  * (byte offsets; K8 = taps per output rounded up to a multiple of 8, tables of int16 hi/lo weights
- * with K8 entries per output, zero-padded). Writes the int32 sums row by row at `dst`.
+ * with K8 entries per output, zero-padded). Writes the int32 sums row by row at `dst`. @internal
  */
 export function resampleRowsWasm(): Uint8Array {
   const get = (i: number) => [0x20, i];
@@ -111,43 +77,9 @@ export function resampleRowsWasm(): Uint8Array {
   return wasmModule([{ name: "h", params: 9, body }]);
 }
 
-/** A module instance with its own memory, grown (re-instantiated) on demand. @internal */
-export interface WasmKernel {
-  memory: { readonly buffer: ArrayBuffer };
-  fns: Record<string, (...args: number[]) => void>;
-  bytes: number;
-}
-
-/**
- * A lazily compiled module (null when this runtime lacks WebAssembly SIMD) whose instance is
- * recreated with a larger memory whenever a call needs more than `bytes`. @internal
- */
-export function lazyKernel(code: () => Uint8Array): (bytes: number) => WasmKernel | null {
-  let mod: object | null | undefined;
-  let inst: WasmKernel | undefined;
-  return (bytes) => {
-    if (mod === undefined) {
-      try {
-        const bin = code();
-        mod = typeof WebAssembly === "object" && WebAssembly.validate(bin) ? new WebAssembly.Module(bin) : null;
-      } catch {
-        mod = null;
-      }
-    }
-    if (mod === null) return null;
-    if (!inst || inst.bytes < bytes) {
-      const pages = Math.ceil(bytes / 65536) + 1;
-      const memory = new WebAssembly.Memory({ initial: pages });
-      const fns = new WebAssembly.Instance(mod, { e: { m: memory } }).exports as WasmKernel["fns"];
-      inst = { memory, fns, bytes: pages * 65536 };
-    }
-    return inst;
-  };
-}
-
 const kernelFor = lazyKernel(resampleRowsWasm);
 
-/** Whether the WebAssembly SIMD kernel is available in this runtime. */
+/** Whether the WebAssembly SIMD kernel of {@link resampleRows} is available in this runtime. */
 export function resampleRowsSimd(): boolean {
   return kernelFor(0) !== null;
 }
@@ -177,12 +109,36 @@ function split(taps: ResampleTaps): { hi: Int16Array; lo: Int16Array; K8: number
   return s;
 }
 
+/** Throw INVALID_INPUT unless the image and the taps fit together (O(outW), cached per taps object). */
+function checkInput(src: Uint8Array, W: number, H: number, taps: ResampleTaps): void {
+  const fn = "resampleRows";
+  if (!Number.isInteger(W) || !Number.isInteger(H) || W < 1 || H < 0) throw invalidInput(fn, `image size must be positive integers (got ${W}×${H})`, { W, H });
+  if (src.length < W * H) throw invalidInput(fn, `src has ${src.length} bytes, fewer than ${W}×${H}`, { W, H, length: src.length });
+  const outW = taps.xmin.length;
+  const { count, k, ksize, xmin } = taps;
+  if (count.length !== outW || !Number.isInteger(ksize) || ksize < 0 || k.length < outW * ksize) {
+    throw invalidInput(fn, `taps are inconsistent (xmin ${outW}, count ${count.length}, k ${k.length}, ksize ${ksize})`);
+  }
+  if (checked.get(taps) === W) return;
+  for (let o = 0; o < outW; o++) {
+    if (xmin[o]! < 0 || count[o]! < 0 || count[o]! > ksize || xmin[o]! + count[o]! > W) {
+      throw invalidInput(fn, `tap window of output ${o} (from ${xmin[o]}, ${count[o]} taps) does not fit a row of ${W} pixels (ksize ${ksize})`, { output: o });
+    }
+  }
+  checked.set(taps, W);
+}
+const checked = new WeakMap<ResampleTaps, number>();
+
 /**
- * Horizontal fixed-point resampling of an 8-bit W×H image: the int32 sums (no rounding offset) of
- * every output column of every row, H × outW. Uses the SIMD kernel when available and the pass has at
- * least 32,768 multiply-adds (set `simd` false to force the JS loop; both give the same integers).
+ * Horizontal fixed-point resampling of an 8-bit W×H image (row-major, one byte per pixel): the int32
+ * sums (no rounding offset) of every output column of every row, H × outW, where output o of row y is
+ * `Σ_j src[y·W + xmin[o] + j] · k[o·ksize + j]` for j < count[o]. Uses the WebAssembly SIMD kernel when
+ * available and the pass has at least 32,768 multiply-adds (set `simd` false to force the JS loop; both
+ * give the same integers). Exact while every |Σ w·px| < 2³¹ (weights normalised to 2²² and 8-bit pixels).
+ * Throws INVALID_INPUT when `src` is shorter than W·H or a tap window leaves the row.
  */
 export function resampleRows(src: Uint8Array, W: number, H: number, taps: ResampleTaps, simd = true): Int32Array {
+  checkInput(src, W, H, taps);
   const outW = taps.xmin.length;
   const out = new Int32Array(H * outW);
   // small images: the copy into the kernel's memory costs more than the JS loop saves
