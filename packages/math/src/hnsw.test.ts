@@ -103,11 +103,11 @@ describe("HNSW at scale: PCA candidate space, shards on worker threads, refineme
     const inline = await knn(Y, { ...opts, workers: 0 });
     expect(Array.from(inline.indices)).toEqual(Array.from(a.indices));
   });
-  it("refinement never lowers recall; defaults (auto projection of 64 columns) reach 0.99, euclidean and cosine", async () => {
+  it("refinement never lowers recall (auto projection of 64 columns); the defaults reach 0.99, euclidean and cosine", async () => {
     for (const metric of ["euclidean", "cosine"] as const) {
       const exact = await knn(Y, { k: 10, metric, method: "exact" });
-      const coarse = await knn(Y, { k: 10, metric, method: "hnsw", hnsw: { efSearch: 12, M: 4, efConstruction: 16, refine: 0 } });
-      const refined = await knn(Y, { k: 10, metric, method: "hnsw", hnsw: { efSearch: 12, M: 4, efConstruction: 16, refine: 10 } });
+      const coarse = await knn(Y, { k: 10, metric, method: "hnsw", hnsw: { efSearch: 12, M: 4, efConstruction: 16, refine: 0, searchDims: "auto" } });
+      const refined = await knn(Y, { k: 10, metric, method: "hnsw", hnsw: { efSearch: 12, M: 4, efConstruction: 16, refine: 10, searchDims: "auto" } });
       const r0 = recall(coarse.indices, exact.indices, 3000, 10);
       const r1 = recall(refined.indices, exact.indices, 3000, 10);
       expect(r1).toBeGreaterThanOrEqual(r0);

@@ -34,12 +34,14 @@ export interface HnswOptions {
    */
   shards?: number;
   /**
-   * Dimensions of the space the indexes are built in. `"auto"` (default): when re-ranking and the
-   * matrix has more than 48 columns, the fewest leading principal components that keep
-   * `searchVariance` of the variance (at least 16, at most half the columns; PCA fitted on ≤ 20,000
-   * evenly spaced rows); otherwise the original columns. A number m < cols forces m components;
-   * `cols` (or any larger number) disables the projection. Only candidates come from this space —
-   * with `rerank` the returned neighbours and distances are exact for the candidates found.
+   * Dimensions of the space the indexes are built in. Default: the original columns (no projection).
+   * `"auto"`: when re-ranking and the matrix has more than 48 columns, the fewest leading principal
+   * components that keep `searchVariance` of the variance (at least 16, at most half the columns; PCA
+   * fitted on ≤ 20,000 evenly spaced rows). A number m < cols forces m components. Only candidates
+   * come from this space — with `rerank` the returned neighbours and distances are exact for the
+   * candidates found. Measured on low-intrinsic-dimension data (bench/math), a 95 % projection cut
+   * recall@10 from 0.999 to 0.92–0.95 at 200,000 × 64 without saving time: neighbour order lives in
+   * the low-variance directions too, so the projection is opt-in.
    */
   searchDims?: number | "auto";
   /** Variance share kept by `searchDims: "auto"`. Default 0.95. */
@@ -192,7 +194,7 @@ function f32(len: number, shared: boolean): Float32Array {
  */
 function candidateAxes(m: Float32Matrix, o: HnswOptions, rerank: boolean, cosine: boolean): { mean: Float64Array; axes: Float32Array; dims: number } | null {
   const d = m.cols;
-  const opt = o.searchDims ?? "auto";
+  const opt = o.searchDims ?? d;
   if (!rerank) return null;
   if (opt !== "auto" && opt >= d) return null;
   if (opt === "auto" && d <= 48) return null;

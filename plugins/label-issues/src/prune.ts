@@ -30,6 +30,11 @@ export class PruneSelector {
   private readonly slotSize: Int32Array;
   private readonly slotOff: Int32Array;
   private readonly rej: Float64Array;
+  /**
+   * Per slot: the weakest kept value once the heap is full (−∞ before). A value below it can neither
+   * enter the heap nor tie with its final weakest value (which only grows), so it is skipped at once.
+   */
+  private readonly floor: Float64Array;
   private readonly vals: Float64Array;
   private readonly idx: Int32Array;
   private readonly f32: boolean;
@@ -78,6 +83,7 @@ export class PruneSelector {
     this.slotOff = new Int32Array(S + 1);
     for (let s = 0; s < S; s++) this.slotOff[s + 1] = this.slotOff[s]! + this.slotCap[s]!;
     this.rej = new Float64Array(S).fill(-Infinity);
+    this.floor = new Float64Array(S).fill(-Infinity);
     this.vals = new Float64Array(this.slotOff[S]!);
     this.idx = new Int32Array(this.slotOff[S]!);
   }
@@ -85,7 +91,7 @@ export class PruneSelector {
   /** Feed a block of rows (global rows `start … start+rows−1`, in ascending order across calls). */
   add(block: RowBlock): void {
     const { P, start, rows } = block;
-    const { K, y, slotStart, slotJ, slotCap, slotSize, slotOff, rej, vals, idx } = this;
+    const { K, y, slotStart, slotJ, slotCap, slotSize, slotOff, rej, floor, vals, idx } = this;
     const f32 = this.f32;
     const fr = Math.fround;
     for (let r = 0; r < rows; r++) {
@@ -100,7 +106,7 @@ export class PruneSelector {
         const j = slotJ[s]!;
         // selection value: larger = flagged first
         const v = j === k ? -own : f32 ? fr(P[b + j]! - own) : P[b + j]! - own;
-        if (!(v > rej[s]!)) continue;
+        if (v < floor[s]! || !(v > rej[s]!)) continue;
         const off = slotOff[s]!;
         const size = slotSize[s]!;
         if (size < slotCap[s]!) {
@@ -117,6 +123,7 @@ export class PruneSelector {
           vals[off + c] = v;
           idx[off + c] = gi;
           slotSize[s] = size + 1;
+          if (size + 1 === slotCap[s]!) floor[s] = vals[off]!;
           continue;
         }
         const top = vals[off]!;
@@ -145,6 +152,7 @@ export class PruneSelector {
         }
         vals[off + c] = v;
         idx[off + c] = gi;
+        floor[s] = vals[off]!;
       }
     }
   }
