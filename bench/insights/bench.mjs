@@ -38,6 +38,9 @@ const { values: args } = parseArgs({
     noise: { type: "string", default: "0.08" },
     dups: { type: "string", default: "2000" },
     k: { type: "string", default: "5" },
+    // Near-duplicates sit at tiny distances, so they are near in any projection: the candidate search runs
+    // in a PCA space and cheap HNSW settings; every returned distance is still exact (re-ranked).
+    hnsw: { type: "string", default: '{"searchDims":"auto","M":12,"efConstruction":40,"efSearch":24,"refine":0}' },
     seed: { type: "string", default: "0" },
     mode: { type: "string", default: "auto" },
     out: { type: "string" },
@@ -288,7 +291,7 @@ const table = await stage("suggested corrections", () =>
   insights.suggestedCorrectionsFromRows({ labels, suggested: issues.suggested, selfConfidence: issues.selfConfidence, mask: issues.mask, numClasses: K, classNames }),
   (t) => `${t.totalRows} cells, ${t.numSuggested} suggested; top ${t.rows[0] ? `${t.rows[0].givenName} → ${t.rows[0].suggestedName} (${t.rows[0].count})` : "-"}`,
 );
-const graph = await stage("kNN graph (embeddings)", () => knn(embeddings, { k: KNN_K, metric: "euclidean", method: "auto" }), (g) => `k ${g.k}, ${g.method}`);
+const graph = await stage("kNN graph (embeddings)", () => knn(embeddings, { k: KNN_K, metric: "euclidean", method: "auto", hnsw: JSON.parse(args.hnsw) }), (g) => `k ${g.k}, ${g.method} ${args.hnsw}`);
 const dups = await stage("conflicting duplicates", () => {
   const first = new Float64Array(N);
   for (let i = 0; i < N; i++) first[i] = graph.distances[i * graph.k];
