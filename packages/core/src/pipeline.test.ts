@@ -251,8 +251,16 @@ describe("running", () => {
     ]);
     expect(pulled.results.flexible!.result).toEqual({ hadCubes: true });
 
-    const explicit = await pipeline(dataset).use(pixelStats()).run();
-    expect(explicit.nodes[0]).toMatchObject({ name: "pixel-stats", status: "skipped", reason: "does not apply to this dataset: the dataset has no images" });
+    const explicit = await pipeline(dataset).use(pixelStats(), cubeGroups(), flexible()).run();
+    expect(explicit.nodes.map((n) => [n.name, n.status])).toEqual([
+      ["pixel-stats", "skipped"],
+      ["cube-groups", "skipped"],
+      ["flexible", "ok"],
+    ]);
+    expect(explicit.nodes[0]!.reason).toBe("does not apply to this dataset: the dataset has no images");
+    expect(explicit.nodes[1]!.reason).toBe('needs "test.pixels" from "pixel-stats", which was skipped');
+    // nodes that do not apply (and what depends on them) leave the report "ok"; a failure still makes it partial
+    expect(explicit.status).toBe("ok");
   });
 
   it("cancels mid-run: finished nodes stay, the rest are cancelled", async () => {

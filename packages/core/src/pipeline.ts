@@ -427,12 +427,16 @@ async function execute(
     emit({ node: node.name, kind: node.kind, phase: "end", status: record.status, ...(record.cached ? { cached: true } : {}) });
   };
 
+  // Nodes skipped because they (or a provider they need) do not apply to this dataset: a report whose
+  // other nodes all succeeded is still "ok".
+  const inapplicable = new Set<string>();
   const blockedBy = (planned: PlannedNode): string | undefined => {
     const optional = new Set(((planned.node.wants ?? []) as readonly ArtifactKey[]).map((k) => k.name));
     for (const [artifact, provider] of Object.entries(planned.inputs)) {
       if (provider === PROVIDED || optional.has(artifact)) continue;
       const dep = states.get(provider)!.record;
       if (dep.status !== "ok") {
+        if (inapplicable.has(provider)) inapplicable.add(planned.node.name);
         const why = dep.status === "error" ? `failed (${dep.error?.code ?? "error"})` : dep.status === "cancelled" ? "was cancelled" : "was skipped";
         return `needs "${artifact}" from "${provider}", which ${why}`;
       }
@@ -452,6 +456,7 @@ async function execute(
       pending.splice(i, 1);
       const record = states.get(planned.node.name)!.record;
       const applies = planned.node.appliesTo?.(dataset) ?? true;
+      if (applies !== true) inapplicable.add(planned.node.name);
       const reason = applies === true ? blockedBy(planned) : `does not apply to this dataset: ${applies}`;
       if (signal.aborted) {
         record.status = "cancelled";
@@ -492,7 +497,7 @@ async function execute(
       counts[f.severity]++;
     }
   }
-  const status = signal.aborted ? "cancelled" : nodes.every((n) => n.status === "ok") ? "ok" : "partial";
+  const status = signal.aborted ? "cancelled" : nodes.every((n) => n.status === "ok" || inapplicable.has(n.name)) ? "ok" : "partial";
   return {
     schema: "assay.report/v1",
     status,
