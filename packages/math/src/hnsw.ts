@@ -401,6 +401,23 @@ async function mergeCandidates(
   return { indices, distances };
 }
 
+/**
+ * Insert (dist, j) into the sorted top-k list td/ti holding c entries, ordered by (distance, index);
+ * returns the new count. A candidate that does not beat the k-th entry leaves the list unchanged.
+ */
+function insertTopK(td: Float64Array, ti: Int32Array, c: number, k: number, dist: number, j: number): number {
+  if (c === k && (dist > td[k - 1]! || (dist === td[k - 1]! && j > ti[k - 1]!))) return c;
+  let p = c < k ? c++ : k - 1;
+  while (p > 0 && (td[p - 1]! > dist || (td[p - 1]! === dist && ti[p - 1]! > j))) {
+    td[p] = td[p - 1]!;
+    ti[p] = ti[p - 1]!;
+    p--;
+  }
+  td[p] = dist;
+  ti[p] = j;
+  return c;
+}
+
 /** Merge step 1: exact distances of every shard's candidates, top k per query by (distance, index). */
 async function firstPass(
   reference: Float32Matrix,
@@ -434,15 +451,7 @@ async function firstPass(
           const raw = Math.max(0, candD[base + t]!);
           dist = cosine ? Math.min(2, raw / 2) : Math.sqrt(raw);
         }
-        if (c === k && (dist > td[k - 1]! || (dist === td[k - 1]! && j > ti[k - 1]!))) continue;
-        let p = c < k ? c++ : k - 1;
-        while (p > 0 && (td[p - 1]! > dist || (td[p - 1]! === dist && ti[p - 1]! > j))) {
-          td[p] = td[p - 1]!;
-          ti[p] = ti[p - 1]!;
-          p--;
-        }
-        td[p] = dist;
-        ti[p] = j;
+        c = insertTopK(td, ti, c, k, dist, j);
       }
     }
     for (let t = 0; t < c; t++) {
@@ -511,14 +520,7 @@ async function refineByNeighbours(
         }
         const dist = exact(data, i * d, data, cnd * d, d, cosine, cosine ? norms![i]! : 0, cosine ? norms![cnd]! : 0);
         if (c === k && (dist > td[k - 1]! || (dist === td[k - 1]! && cnd > ti[k - 1]!))) continue;
-        let p = c < k ? c++ : k - 1;
-        while (p > 0 && (td[p - 1]! > dist || (td[p - 1]! === dist && ti[p - 1]! > cnd))) {
-          td[p] = td[p - 1]!;
-          ti[p] = ti[p - 1]!;
-          p--;
-        }
-        td[p] = dist;
-        ti[p] = cnd;
+        c = insertTopK(td, ti, c, k, dist, cnd);
         changed = true;
       }
     }

@@ -17,6 +17,8 @@
  * the kNN verification widens its tolerance accordingly (see knn.ts).
  */
 
+import { leb, wasmModule } from "./wasm-encoding.js";
+
 /** The part of the WebAssembly JS API used here (the TypeScript config has no DOM/wasm lib). */
 interface WasmApi {
   validate(bytes: Uint8Array): boolean;
@@ -25,25 +27,6 @@ interface WasmApi {
   Instance: new (module: object, imports: Record<string, Record<string, unknown>>) => { readonly exports: Record<string, unknown> };
 }
 declare const WebAssembly: WasmApi;
-
-function uleb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let byte = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) byte |= 0x80;
-    out.push(byte);
-  } while (n !== 0);
-  return out;
-}
-
-function section(id: number, body: number[]): number[] {
-  return [id, ...uleb(body.length), ...body];
-}
-
-function name(s: string): number[] {
-  return [...uleb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
-}
 
 /** The module's bytes (imports memory "e"."m", exports function "t"). */
 export function knnTileWasm(): Uint8Array {
@@ -56,10 +39,10 @@ export function knnTileWasm(): Uint8Array {
   const mul = 0x6c;
   const ltU = 0x49;
   const shl = 0x74;
-  const simd = (op: number, ...imm: number[]): number[] => [0xfd, ...uleb(op), ...imm];
-  const load = (offset: number): number[] => simd(0x00, 0, ...uleb(offset));
-  const splat32 = (offset: number): number[] => simd(0x09, 0, ...uleb(offset));
-  const store = (offset: number): number[] => simd(0x0b, 0, ...uleb(offset));
+  const simd = (op: number, ...imm: number[]): number[] => [0xfd, ...leb(op), ...imm];
+  const load = (offset: number): number[] => simd(0x00, 0, ...leb(offset));
+  const splat32 = (offset: number): number[] => simd(0x09, 0, ...leb(offset));
+  const store = (offset: number): number[] => simd(0x0b, 0, ...leb(offset));
   const fadd = simd(0xe4);
   const fmul = simd(0xe6);
   const zero = simd(0x0c, ...new Array<number>(16).fill(0));
@@ -157,15 +140,7 @@ export function knnTileWasm(): Uint8Array {
     0x0b, // end loop A
     0x0b, // end function
   ];
-  const bytes = [
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, [1, 0x60, 14, ...new Array<number>(14).fill(I32), 0]),
-    ...section(2, [1, ...name("e"), ...name("m"), 0x02, 0x00, 1]),
-    ...section(3, [1, 0]),
-    ...section(7, [1, ...name("t"), 0x00, 0]),
-    ...section(10, [1, ...uleb(body.length), ...body]),
-  ];
-  return Uint8Array.from(bytes);
+  return wasmModule([{ name: "t", params: 14, body }]);
 }
 
 let cached: Uint8Array | null | undefined;
