@@ -18,7 +18,7 @@
  * (a(s, p) = Xᵀ[p][i + s]), which the callers build block by block while copying.
  */
 
-import { leb, wasmModule } from "./wasm-encoding.js";
+import { leb, wasmModule, wasmOp } from "./wasm-encoding.js";
 
 /** The part of the WebAssembly JS API used here (the TypeScript config has no DOM/wasm lib). */
 interface WasmApi {
@@ -28,18 +28,8 @@ declare const WebAssembly: WasmApi;
 
 /** The module's bytes for float32 (`f64 = false`) or float64 lanes. @internal */
 export function gemmWasm(f64: boolean): Uint8Array {
-  const I32 = 0x7f;
-  const V128 = 0x7b;
+  const { I32, V128, get, set, i32c, add, mul, ltU, shl, shrU, simd } = wasmOp;
   const E = f64 ? 8 : 4;
-  const get = (i: number): number[] => [0x20, i];
-  const set = (i: number): number[] => [0x21, i];
-  const i32c = (v: number): number[] => [0x41, v]; // small non-negative constants only (< 64)
-  const add = 0x6a;
-  const mul = 0x6c;
-  const ltU = 0x49;
-  const shl = 0x74;
-  const shrU = 0x76;
-  const simd = (op: number, ...imm: number[]): number[] => [0xfd, ...leb(op), ...imm];
   const load = (offset: number): number[] => simd(0x00, 0, ...leb(offset));
   const splat = (offset: number): number[] => simd(f64 ? 0x0a : 0x09, 0, ...leb(offset));
   const store = (offset: number): number[] => simd(0x0b, 0, ...leb(offset));

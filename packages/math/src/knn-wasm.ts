@@ -17,7 +17,7 @@
  * the kNN verification widens its tolerance accordingly (see knn.ts).
  */
 
-import { leb, wasmModule } from "./wasm-encoding.js";
+import { leb, wasmModule, wasmOp } from "./wasm-encoding.js";
 
 /** The part of the WebAssembly JS API used here (the TypeScript config has no DOM/wasm lib). */
 interface WasmApi {
@@ -30,16 +30,7 @@ declare const WebAssembly: WasmApi;
 
 /** The module's bytes (imports memory "e"."m", exports function "t"). */
 export function knnTileWasm(): Uint8Array {
-  const I32 = 0x7f;
-  const V128 = 0x7b;
-  const get = (i: number): number[] => [0x20, i];
-  const set = (i: number): number[] => [0x21, i];
-  const i32c = (v: number): number[] => [0x41, v]; // small non-negative constants only (< 64)
-  const add = 0x6a;
-  const mul = 0x6c;
-  const ltU = 0x49;
-  const shl = 0x74;
-  const simd = (op: number, ...imm: number[]): number[] => [0xfd, ...leb(op), ...imm];
+  const { I32, V128, get, set, i32c, add, mul, ltU, shl, simd } = wasmOp;
   const load = (offset: number): number[] => simd(0x00, 0, ...leb(offset));
   const splat32 = (offset: number): number[] => simd(0x09, 0, ...leb(offset));
   const store = (offset: number): number[] => simd(0x0b, 0, ...leb(offset));

@@ -11,7 +11,7 @@
  * pixels (Pillow's own int32 accumulator has the same bound).
  */
 import { invalidInput } from "./errors.js";
-import { lazyKernel, leb, wasmModule } from "./wasm-encoding.js";
+import { lazyKernel, wasmModule, wasmOp } from "./wasm-encoding.js";
 
 /** Fixed-point taps of one resampling pass: output o reads `count[o]` inputs from `xmin[o]` with weights `k[o·ksize + j]`. */
 export interface ResampleTaps {
@@ -27,11 +27,7 @@ export interface ResampleTaps {
  * with K8 entries per output, zero-padded). Writes the int32 sums row by row at `dst`. @internal
  */
 export function resampleRowsWasm(): Uint8Array {
-  const get = (i: number) => [0x20, i];
-  const set = (i: number) => [0x21, i];
-  const c32 = (v: number) => [0x41, v]; // constants 0…63 only
-  const [add, mul, shl, ltU] = [0x6a, 0x6c, 0x74, 0x49];
-  const v = (op: number, ...imm: number[]) => [0xfd, ...leb(op), ...imm];
+  const { get, set, i32c: c32, add, mul, shl, ltU, simd: v } = wasmOp;
   // params 0 src, 1 W, 2 H, 3 xmin, 4 khi, 5 klo, 6 K8, 7 outW, 8 dst
   // i32 locals 9 y, 10 o, 11 a, 12 end, 13 bh, 14 bl, 15 row, 16 dp; v128 locals 17 acch, 18 accl, 19 px
   const [src, W, H, xmin, khi, klo, K8, outW, dst] = [0, 1, 2, 3, 4, 5, 6, 7, 8];

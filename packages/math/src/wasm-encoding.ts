@@ -87,6 +87,27 @@ export function wasmModule(funcs: readonly WasmFunction[]): Uint8Array {
 }
 
 /**
+ * The instruction encodings the hand-assembled kernels share: value types, local access, i32
+ * constants and arithmetic, and the SIMD prefix (`simd(op, ...immediates)`).
+ *
+ * @remarks Low-level WebAssembly encoding helper, for code that assembles its own kernels.
+ */
+export const wasmOp = Object.freeze({
+  I32: 0x7f,
+  V128: 0x7b,
+  get: (i: number): number[] => [0x20, i],
+  set: (i: number): number[] => [0x21, i],
+  tee: (i: number): number[] => [0x22, i],
+  i32c: (v: number): number[] => [0x41, ...sleb(v)],
+  add: 0x6a,
+  mul: 0x6c,
+  ltU: 0x49,
+  shl: 0x74,
+  shrU: 0x76,
+  simd: (op: number, ...imm: number[]): number[] => [0xfd, ...leb(op), ...imm],
+});
+
+/**
  * A module instance with its own memory (`bytes` long), as returned by {@link lazyKernel}.
  *
  * @remarks Low-level WebAssembly helper.

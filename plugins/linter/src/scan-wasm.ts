@@ -11,20 +11,15 @@
  *     of the first W4 (a multiple of 4) columns of every row, 4 pixels per SIMD step, summed into Σu and
  *     Σu² (two int64 lanes each, at `out` and `out + 16`).
  */
-import { lazyKernel, leb, sleb, wasmModule } from "@assay/math";
+import { lazyKernel, leb, wasmModule, wasmOp } from "@assay/math";
 
 /** Bytes of the scan module (exports `s` and `e`, imports memory `e.m`). */
 export function scanWasm(): Uint8Array {
-  const get = (i: number) => [0x20, i];
-  const set = (i: number) => [0x21, i];
-  const tee = (i: number) => [0x22, i];
-  const c32 = (v: number) => [0x41, ...sleb(v)];
+  const { get, set, tee, i32c: c32, add, mul, shl, ltU, simd: v } = wasmOp;
   const f64 = (v: number) => [0x44, ...new Uint8Array(Float64Array.of(v).buffer)];
-  const [add, mul, shl, ltU] = [0x6a, 0x6c, 0x74, 0x49];
   const load8 = (offset: number) => [0x2d, 0, ...leb(offset)];
   const load32 = (offset: number) => [0x28, 2, ...leb(offset)];
   const store32 = (offset: number) => [0x36, 2, ...leb(offset)];
-  const v = (op: number, ...imm: number[]) => [0xfd, ...leb(op), ...imm];
 
   // s: params 0 src, 1 W, 2 H, 3 hist, 4 sums, 5 gray, 6 planes
   // i32 locals 7 k, 8 sp, 9 gp, 10 x, 11 y, 12 r, 13 g, 14 b, 15 addr, 16 pp, 17 pl (plane bytes), 18 pl2 (2 planes)
