@@ -1,4 +1,4 @@
-import { artifacts, createDataset, createRegistry, pipeline } from "@assay/core";
+import { artifacts, createDataset, createRegistry, memoryCache, pipeline } from "@assay/core";
 import { describe, expect, it } from "vitest";
 import { plugin } from "./index.js";
 import { correctExactDuplicates, defaultKnnMetric, exactDuplicateGroups, knnGraph } from "./knn-graph.js";
@@ -52,6 +52,19 @@ describe("knn-graph extractor and plugin", () => {
     );
     expect(e.metric).toBe("euclidean");
     expect(Array.from(e.indices)).toEqual(Array.from((await knn(emb, { k: 4 })).indices));
+  });
+  it("survives a relabel in the cache: its key leaves labels out", async () => {
+    const cache = memoryCache();
+    const run = (labels: number[]) =>
+      pipeline(createDataset({ name: "relabel", labels, classes: ["a", "b"] }))
+        .use(knnGraph({ k: 3 }))
+        .provide(artifacts.embeddings, emb)
+        .run({ cache });
+    const labels = Array.from({ length: emb.rows }, (_, i) => i % 2);
+    expect((await run(labels)).nodes[0]!.cached).toBeUndefined();
+    const relabelled = labels.slice();
+    relabelled[0] = 1 - relabelled[0]!;
+    expect((await run(relabelled)).nodes[0]!.cached).toBe(true);
   });
   it("rejects a row-count mismatch, k ≥ rows and bad options with typed errors", async () => {
     const ctx = { dataset, signal: new AbortController().signal, concurrency: 1, progress: () => {}, warn: () => {} } as never;

@@ -160,6 +160,8 @@ export const knnGraph = defineExtractor({
   }),
   needs: [artifacts.embeddings],
   provides: artifacts.knn,
+  // The graph depends on the embeddings (part of the cache key) and the options, never on labels.
+  readsLabels: false,
   async run(ctx, inputs, options): Promise<KnnGraph> {
     const emb = inputs.embeddings;
     if (emb.rows !== ctx.dataset.size) {
