@@ -191,31 +191,32 @@ function buildPlan(
     [candidateFactories.filter((f) => f.provides?.name === artifact), registry?.providersOf(artifact) ?? []].map((factories) =>
       instantiateWithDefaults(factories, unconfigured),
     );
-  // Whether `artifact` could be produced on this dataset: supplied, or from a node (used or offered)
-  // that applies and whose own needs can be met. Decides if a `wants` is worth pulling a provider in for.
-  const obtainable = (artifact: string, visiting: Set<string>): boolean => {
+  const usedProviders = (artifact: string): AnyNode[] => nodes.filter((n) => n.kind === "extractor" && n.provides.name === artifact);
+  // Whether a provider could run on this dataset: it applies, and every artifact it needs is supplied or
+  // has a provider (used or offered) that could run too. Decides if a `wants` is worth pulling it in for.
+  const applicable = (provider: AnyNode, visiting: ReadonlySet<string>): boolean =>
+    (provider.appliesTo === undefined || provider.appliesTo(dataset) === true) &&
+    (provider.needs as readonly ArtifactKey[]).every((key) => obtainable(key.name, visiting));
+  const obtainable = (artifact: string, visiting: ReadonlySet<string>): boolean => {
     if (supplied.has(artifact)) return true;
     if (visiting.has(artifact)) return false;
-    const used = nodes.filter((n) => n.kind === "extractor" && n.provides.name === artifact);
+    const used = usedProviders(artifact);
     const candidates = used.length > 0 ? used : (offered(artifact, []).find((usable) => usable.length > 0) ?? []);
     if (candidates.length !== 1) return candidates.length > 1;
-    const provider = candidates[0]!;
-    if (provider.appliesTo !== undefined && provider.appliesTo(dataset) !== true) return false;
-    const next = new Set(visiting).add(artifact);
-    return (provider.needs as readonly ArtifactKey[]).every((key) => obtainable(key.name, next));
+    return applicable(candidates[0]!, new Set(visiting).add(artifact));
   };
 
   const resolve = (artifact: string, requester: AnyNode, required: boolean): string | undefined => {
     if (supplied.has(artifact)) return PROVIDED;
-    const used = nodes.filter((n) => n.kind === "extractor" && n.provides.name === artifact);
+    const used = usedProviders(artifact);
     if (used.length === 1) return used[0]!.name;
     if (used.length > 1) throw ambiguous(artifact, requester, used.map((n) => n.name));
-    if (!required && !obtainable(artifact, new Set())) return undefined;
     const unconfigured: string[] = [];
     for (const usable of offered(artifact, unconfigured)) {
       if (usable.length > 1) throw ambiguous(artifact, requester, usable.map((n) => n.name));
       if (usable.length === 1) {
         const provider = usable[0]!;
+        if (!required && !applicable(provider, new Set([artifact]))) return undefined;
         if (byName.has(provider.name)) {
           throw new AssayError("DUPLICATE_NODE", `"${provider.name}" would provide "${artifact}" but a different node of that name is already used`, { node: provider.name });
         }
