@@ -14,7 +14,7 @@ import {
 import { estimateLatent, estimatePyAndNoiseMatricesFromProbabilities } from "./latent.js";
 import { getLabelQualityScores } from "./scores.js";
 import { findOverlappingClasses, overallLabelHealthScore, rankClassesByLabelQuality } from "./summary.js";
-import { close, datasetE, mat, where } from "./test-helpers.js";
+import { close, DATASET_E_FLAGS, datasetE, mat, where } from "./test-helpers.js";
 import { getConfidentThresholds } from "./thresholds.js";
 import { FILTER_BY_MODES, type FilterBy } from "./types.js";
 
@@ -202,16 +202,7 @@ describe("LI-10 dataset E", () => {
     expect(Array.from(cj.joint)).toEqual([11, 2, 0, 3, 13, 0, 1, 3, 15]);
   });
   it("default flags per mode", () => {
-    const expected: Record<FilterBy, number[]> = {
-      prune_by_noise_rate: [0, 2, 7, 12, 17, 27, 32, 42],
-      prune_by_class: [0, 2, 7, 12, 17, 27, 32, 42],
-      both: [0, 2, 7, 12, 17, 27, 32, 42],
-      confident_learning: [2, 12, 17, 27, 32, 42],
-      predicted_neq_given: [0, 2, 6, 7, 12, 17, 22, 27, 30, 32, 37, 42, 47],
-      low_normalized_margin: [2, 7, 12, 17, 27, 42],
-      low_self_confidence: [0, 7, 12, 17, 27, 42],
-    };
-    for (const f of FILTER_BY_MODES) expect(where(findLabelIssues(labels, P, { filterBy: f })), f).toEqual(expected[f]);
+    for (const f of FILTER_BY_MODES) expect(where(findLabelIssues(labels, P, { filterBy: f })), f).toEqual(DATASET_E_FLAGS[f]);
   });
   it("parameter variants", () => {
     for (const f of ["prune_by_noise_rate", "prune_by_class", "both"] as FilterBy[]) {

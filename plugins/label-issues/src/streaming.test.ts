@@ -4,7 +4,7 @@ import { computeConfidentJoint, estimateJoint, findLabelIssues, numLabelIssues }
 import { getLabelQualityScores } from "./scores.js";
 import { findLabelIssuesChunked, type PredProbsChunk } from "./streaming.js";
 import { rankClassesByLabelQuality } from "./summary.js";
-import { datasetE, tiesDataset, where } from "./test-helpers.js";
+import { DATASET_E_FLAGS, datasetE, tiesDataset, where } from "./test-helpers.js";
 import { getConfidentThresholds } from "./thresholds.js";
 import { FILTER_BY_MODES, type ProbMatrix } from "./types.js";
 
@@ -42,20 +42,11 @@ function noisy(n: number, K: number, seed: number): { labels: Int32Array; P: Pro
 
 describe("findLabelIssuesChunked (low_memory) — LI-10 dataset E", () => {
   const { labels, P } = datasetE();
-  const expected: Record<string, number[]> = {
-    prune_by_noise_rate: [0, 2, 7, 12, 17, 27, 32, 42],
-    prune_by_class: [0, 2, 7, 12, 17, 27, 32, 42],
-    both: [0, 2, 7, 12, 17, 27, 32, 42],
-    confident_learning: [2, 12, 17, 27, 32, 42],
-    predicted_neq_given: [0, 2, 6, 7, 12, 17, 22, 27, 30, 32, 37, 42, 47],
-    low_normalized_margin: [2, 7, 12, 17, 27, 42],
-    low_self_confidence: [0, 7, 12, 17, 27, 42],
-  };
   for (const size of [1, 5, 48]) {
     it(`every filter_by mode gives the spec's sets (chunks of ${size} rows)`, async () => {
       for (const mode of FILTER_BY_MODES) {
         const r = await findLabelIssuesChunked(labels, blocks(P, size), { numClasses: 3, filterBy: mode });
-        expect(where(r.mask), mode).toEqual(expected[mode]);
+        expect(where(r.mask), mode).toEqual(DATASET_E_FLAGS[mode]);
         expect(r.passes).toBe(mode.startsWith("prune") || mode === "both" ? 3 : 2);
       }
     });

@@ -1,4 +1,4 @@
-import type { ProbMatrix } from "./types.js";
+import type { FilterBy, ProbMatrix } from "./types.js";
 
 /** Build a float64 matrix from rows (tests only). */
 export function mat(rows: readonly (readonly number[])[]): ProbMatrix {
@@ -35,6 +35,17 @@ export function close(actual: ArrayLike<number>, expected: readonly number[], to
   for (let i = 0; i < expected.length; i++) if (!(Math.abs(actual[i]! - expected[i]!) <= tol)) return false;
   return true;
 }
+
+/** Issues flagged on {@link datasetE} by each `filter_by` mode with default options (label-issues.md LI-10). */
+export const DATASET_E_FLAGS: Readonly<Record<FilterBy, readonly number[]>> = {
+  prune_by_noise_rate: [0, 2, 7, 12, 17, 27, 32, 42],
+  prune_by_class: [0, 2, 7, 12, 17, 27, 32, 42],
+  both: [0, 2, 7, 12, 17, 27, 32, 42],
+  confident_learning: [2, 12, 17, 27, 32, 42],
+  predicted_neq_given: [0, 2, 6, 7, 12, 17, 22, 27, 30, 32, 37, 42, 47],
+  low_normalized_margin: [2, 7, 12, 17, 27, 42],
+  low_self_confidence: [0, 7, 12, 17, 27, 42],
+};
 
 /** Dataset "G" of datalab-issues.md DL-1 (24 rows, 3 classes). */
 export function datasetG(): { X: { rows: number; cols: number; data: Float64Array }; labels: Int32Array; P: ProbMatrix } {
