@@ -30,6 +30,29 @@ describe("WebAssembly RGB scan", () => {
     }
   });
 
+  it("the 16-pixel SIMD gray equals the float64 expression on every colour whose weighted sum is a whole number", () => {
+    // r·299 + g·587 + b·114 ≡ 0 (mod 1000): the exact value is an integer, and the float64 sum may land
+    // just below it (gray r = g = b = v is one such family); everything else is far from a rounding edge
+    const triples: number[] = [];
+    for (let r = 0; r < 256; r++) for (let g = 0; g < 256; g++) for (let b = 0; b < 256; b++) if ((r * 299 + g * 587 + b * 114) % 1000 === 0) triples.push(r, g, b);
+    const W = 64;
+    const H = Math.ceil(triples.length / 3 / W);
+    const data = new Uint8Array(W * H * 3);
+    data.set(triples);
+    const wasm = scanRgb8Wasm(data, W, H)!;
+    const js = scanRgb8(data, W, H, false);
+    expect(wasm.gray).toEqual(js.gray);
+    expect(wasm.counts).toEqual(js.counts);
+    let below = 0;
+    for (let i = 0; i < triples.length / 3; i++) {
+      const [r, g, b] = [triples[3 * i]!, triples[3 * i + 1]!, triples[3 * i + 2]!];
+      expect(wasm.gray[i]).toBe(Math.trunc(r * 0.299 + g * 0.587 + b * 0.114));
+      if (wasm.gray[i]! < (r * 299 + g * 587 + b * 114) / 1000) below++;
+    }
+    // the float64 rounding really is exercised
+    expect(below).toBeGreaterThan(0);
+  });
+
   it("saturated edges clip at 0 and 255 like the JS scan", () => {
     const W = 12;
     const H = 9;
@@ -44,6 +67,11 @@ describe("WebAssembly RGB scan", () => {
     const chw = new Uint8Array(W * H * 3);
     for (let i = 0; i < W * H; i++) for (let c = 0; c < 3; c++) chw[c * W * H + i] = data[i * 3 + c]!;
     expect(planes).toEqual(chw);
+    // wider than one 2,048-column strip of the edge kernel, every edge value at its clip bounds
+    const wide = Uint8Array.from({ length: 4100 * 5 * 3 }, (_, i) => ((Math.floor(i / 3) + Math.floor(i / 12300)) % 2 === 0 ? 255 : 0));
+    const w = scanRgb8Wasm(wide, 4100, 5)!;
+    expect(stdOfU(w.sum, w.sumSq, 4100 * 5, 3)).toBe(scanRgb8(wide, 4100, 5, false).sharpness);
+    expect(w.sumSq).toBeGreaterThan(1530 * 1530 * 4100);
     const flat = new Uint8Array(W * H * 3).fill(200);
     const f = scanRgb8Wasm(flat, W, H)!;
     expect(stdOfU(f.sum, f.sumSq, W * H, 3)).toBe(0);

@@ -4,12 +4,15 @@
  * fallback):
  *
  *   s(src, W, H, hist, sums, gray, planes): one pass over interleaved RGB bytes — per-channel histograms
- *     (3 × 256 int32 at `hist`), the Rec. 601 gray byte `trunc((r·0.299 + g·0.587) + b·0.114)` at `gray`,
- *     the channel planes (CHW bytes) at `planes`, and the channel sum r + g + b into a plane padded by
- *     one pixel on every side (row stride W + 2 int32) at `sums`.
- *   e(sums, W4, H, stride, C, out): the clipped 3×3 edge values `u = clip(2·(9·S − box3×3(S)) + C, 0, 510·C)`
- *     of the first W4 (a multiple of 4) columns of every row, 4 pixels per SIMD step, summed into Σu and
- *     Σu² (two int64 lanes each, at `out` and `out + 16`).
+ *     (two sets of 3 × 256 int32 at `hist`, even and odd pixels of each 16-pixel group, to be added), the
+ *     Rec. 601 gray byte `trunc((r·0.299 + g·0.587) + b·0.114)` at `gray`, the channel planes (CHW bytes)
+ *     at `planes`, and the channel sum r + g + b into a plane padded by one pixel on every side (row
+ *     stride W + 2 int16) at `sums`. 16 pixels per step: the channels are split with shuffles, the gray
+ *     is the same float64 expression in f64x2 lanes (IEEE-exact, so the same bytes); the last W mod 16
+ *     pixels of a row go one at a time.
+ *   e(sums, W8, H, stride, C, out): the clipped 3×3 edge values `u = clip(2·(9·S − box3×3(S)) + C, 0, 510·C)`
+ *     of the first W8 (a multiple of 8, at most 3,664) columns of every row, 8 pixels per SIMD step in
+ *     int16 lanes, summed into Σu and Σu² (int32 per row, then two int64 lanes each, at `out` and `out + 16`).
  */
 import { lazyKernel, leb, wasmModule, wasmOp } from "@assay/math";
 
@@ -22,27 +25,91 @@ export function scanWasm(): Uint8Array {
   const store32 = (offset: number) => [0x36, 2, ...leb(offset)];
 
   // s: params 0 src, 1 W, 2 H, 3 hist, 4 sums, 5 gray, 6 planes
-  // i32 locals 7 k, 8 sp, 9 gp, 10 x, 11 y, 12 r, 13 g, 14 b, 15 addr, 16 pp, 17 pl (plane bytes), 18 pl2 (2 planes)
+  // i32 locals 7 k, 8 sp, 9 gp, 10 x, 11 y, 12 r, 13 g, 14 b, 15 addr, 16 pp, 17 pl (plane bytes), 18 pl2 (2 planes),
+  // 19 W16 (columns done 16 at a time); v128 locals 20 R, 21 G, 22 B (the channels of 16 pixels), 23 c299, 24 c587,
+  // 25 c114, 26–31 the channels widened to 16 bits (low and high halves)
   const [src, W, H, hist, sums, gray, planes] = [0, 1, 2, 3, 4, 5, 6];
-  const [k, sp, gp, x, y, r, g, b, addr, pp, pl, pl2] = [7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18];
-  const bump = (ch: number, offset: number) => [
-    ...get(hist), ...get(ch), ...c32(2), shl, add, ...tee(addr), ...get(addr), ...load32(offset), ...c32(1), add, ...store32(offset),
+  const [k, sp, gp, x, y, r, g, b, addr, pp, pl, pl2, W16] = [7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19];
+  const [R, G, B, c299, c587, c114] = [20, 21, 22, 23, 24, 25];
+  const wide = [
+    [26, 27],
+    [28, 29],
+    [30, 31],
+  ] as const;
+  // histogram bump of the byte `value` pushes, into the table at `hist + offset`
+  const bump = (value: number[], offset: number) => [
+    ...get(hist), ...value, ...c32(2), shl, add, ...tee(addr), ...get(addr), ...load32(offset), ...c32(1), add, ...store32(offset),
   ];
   const toF = (ch: number) => [...get(ch), 0xb8]; // f64.convert_i32_u
+  const vload = (ptr: number, offset: number) => [...get(ptr), ...v(0x00, 0, ...leb(offset))];
+  const vstore = (offset: number) => v(0x0b, 0, ...leb(offset));
+  const shuffle = (lanes: number[]) => v(0x0d, ...lanes);
+  // channel ch of 16 interleaved RGB pixels held in three vectors: bytes 3j + ch, j < 16
+  const channelOf = (ch: number) => {
+    const pos = Array.from({ length: 16 }, (_, j) => 3 * j + ch);
+    const first = pos.filter((p) => p < 32);
+    const lanes1 = [...first, ...new Array<number>(16 - first.length).fill(0)];
+    const lanes2 = pos.map((p, j) => (p < 32 ? j : 16 + p - 32));
+    return [...vload(k, 0), ...vload(k, 16), ...shuffle(lanes1), ...vload(k, 32), ...shuffle(lanes2)];
+  };
+  const [ext8Lo, ext8Hi, ext16Lo, ext16Hi] = [v(137), v(138), v(169), v(170)];
+  const [add16, addF, mulF, truncF, convF] = [v(142), v(240), v(242), v(252), v(254)];
+  const highToLow = shuffle([8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15]);
+  // gray of pixels 4q + 2h, 4q + 2h + 1: trunc((r·0.299 + g·0.587) + b·0.114) in the two low i32 lanes
+  const grayPair = (q: number, h: number) => {
+    const chan = (ch: number) => {
+      const v32 = [...get(wide[ch]![q >> 1]!), ...(q % 2 === 0 ? ext16Lo : ext16Hi)];
+      return h === 0 ? [...v32, ...convF] : [...v32, ...v32, ...highToLow, ...convF];
+    };
+    return [...chan(0), ...get(c299), ...mulF, ...chan(1), ...get(c587), ...mulF, ...addF, ...chan(2), ...get(c114), ...mulF, ...addF, ...truncF];
+  };
+  const joinPairs = shuffle([0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23]);
+  const grayQuad = (q: number) => [...grayPair(q, 0), ...grayPair(q, 1), ...joinPairs];
+  const f64splat = (c: number) => [...f64(c), ...v(20)];
+  const simdBlock = [
+    ...channelOf(0), ...set(R), ...channelOf(1), ...set(G), ...channelOf(2), ...set(B),
+    // CHW planes
+    ...get(pp), ...get(R), ...vstore(0),
+    ...get(pp), ...get(pl), add, ...get(G), ...vstore(0),
+    ...get(pp), ...get(pl2), add, ...get(B), ...vstore(0),
+    // channels widened to 16 bits
+    ...[R, G, B].flatMap((ch, i) => [...get(ch), ...ext8Lo, ...set(wide[i]![0]), ...get(ch), ...ext8Hi, ...set(wide[i]![1])]),
+    // channel sums r + g + b (at most 765) as int16 into the padded sum plane
+    ...[0, 1].flatMap((half) => [
+      ...get(sp), ...get(wide[0][half]), ...get(wide[1][half]), ...add16, ...get(wide[2][half]), ...add16, ...vstore(16 * half),
+    ]),
+    // gray bytes
+    ...get(gp), ...grayQuad(0), ...grayQuad(1), ...v(134), ...grayQuad(2), ...grayQuad(3), ...v(134), ...v(102), ...vstore(0),
+    // histograms: even pixels into the first table set, odd pixels into the second (shorter store-to-load chains)
+    ...Array.from({ length: 16 }, (_, j) => [0, 1, 2].flatMap((ch) => bump([...get(k), ...load8(3 * j + ch)], ch * 1024 + (j % 2) * 3072))).flat(),
+    ...get(k), ...c32(48), add, ...set(k),
+    ...get(sp), ...c32(32), add, ...set(sp),
+    ...get(gp), ...c32(16), add, ...set(gp),
+    ...get(pp), ...c32(16), add, ...set(pp),
+  ];
   // prettier-ignore
   const scan = [
-    1, 12, 0x7f,
+    2, 13, 0x7f, 12, 0x7b,
     ...get(src), ...set(k), ...get(gray), ...set(gp), ...get(planes), ...set(pp),
     ...get(W), ...get(H), mul, ...tee(pl), ...c32(1), shl, ...set(pl2),
+    ...get(W), ...c32(-16), 0x71, ...set(W16),
+    ...f64splat(0.299), ...set(c299), ...f64splat(0.587), ...set(c587), ...f64splat(0.114), ...set(c114),
     // first interior cell of the padded sum plane: row 1, column 1
-    ...get(sums), ...get(W), ...c32(2), add, ...c32(4), mul, add, ...c32(4), add, ...set(sp),
+    ...get(sums), ...get(W), ...c32(3), add, ...c32(2), mul, add, ...set(sp),
     ...c32(0), ...set(y),
     0x03, 0x40,
     ...c32(0), ...set(x),
+    ...get(W16), 0x04, 0x40,
+    0x03, 0x40,
+    ...simdBlock,
+    ...get(x), ...c32(16), add, ...tee(x), ...get(W16), ltU, 0x0d, 0,
+    0x0b,
+    0x0b,
+    ...get(x), ...get(W), ltU, 0x04, 0x40,
     0x03, 0x40,
     ...get(k), ...load8(0), ...set(r), ...get(k), ...load8(1), ...set(g), ...get(k), ...load8(2), ...set(b),
-    ...bump(r, 0), ...bump(g, 1024), ...bump(b, 2048),
-    ...get(sp), ...get(r), ...get(g), add, ...get(b), add, ...store32(0),
+    ...bump(get(r), 0), ...bump(get(g), 1024), ...bump(get(b), 2048),
+    ...get(sp), ...get(r), ...get(g), add, ...get(b), add, 0x3b, 1, 0, // i32.store16
     ...get(pp), ...get(r), 0x3a, 0, 0,
     ...get(pp), ...get(pl), add, ...get(g), 0x3a, 0, 0,
     ...get(pp), ...get(pl2), add, ...get(b), 0x3a, 0, 0,
@@ -51,54 +118,59 @@ export function scanWasm(): Uint8Array {
     ...toF(r), ...f64(0.299), 0xa2, ...toF(g), ...f64(0.587), 0xa2, 0xa0, ...toF(b), ...f64(0.114), 0xa2, 0xa0,
     0xab, 0x3a, 0, 0, // i32.trunc_f64_u, i32.store8
     ...get(k), ...c32(3), add, ...set(k),
-    ...get(sp), ...c32(4), add, ...set(sp),
+    ...get(sp), ...c32(2), add, ...set(sp),
     ...get(gp), ...c32(1), add, ...set(gp),
     ...get(x), ...c32(1), add, ...tee(x), ...get(W), ltU, 0x0d, 0,
     0x0b,
-    ...get(sp), ...c32(8), add, ...set(sp),
+    0x0b,
+    ...get(sp), ...c32(4), add, ...set(sp),
     ...get(y), ...c32(1), add, ...tee(y), ...get(H), ltU, 0x0d, 0,
     0x0b,
     0x0b,
   ];
 
-  // e: params 0 sums, 1 W4, 2 H, 3 stride (bytes), 4 C, 5 out
-  // i32 locals 6 q, 7 qc, 8 qd, 9 end, 10 y; v128 locals 11 acc, 12 sq, 13 u, 14 maxU, 15 cC, 16 nine
-  const [eSums, W4, eH, stride, C, out] = [0, 1, 2, 3, 4, 5];
-  const [q, qc, qd, end, ey, acc, sq, u, maxU, cC, nine] = [6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16];
-  const vload = (ptr: number, offset: number) => [...get(ptr), ...v(0x00, 0, ...leb(offset))];
-  const [vadd, vsub, vmul, vshl, vminS, vmaxS] = [v(0xae), v(0xb1), v(0xb5), v(0xab), v(0xb6), v(0xb8)];
-  const i64add = v(0xce);
+  // e: params 0 sums, 1 W8, 2 H, 3 stride (bytes), 4 C, 5 out
+  // i32 locals 6 q, 7 qc, 8 qd, 9 end, 10 y; v128 locals 11 acc, 12 sq (int32 sums of one row), 13 u, 14 maxU,
+  // 15 cC, 16 nine, 17 acc64, 18 sq64 (int64 totals)
+  const [eSums, W8, eH, stride, C, out] = [0, 1, 2, 3, 4, 5];
+  const [q, qc, qd, end, ey, acc, sq, u, maxU, cC, nine, acc64, sq64] = [6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18];
+  const [vadd, vsub, vmul, vshl, vminS, vmaxS] = [v(142), v(145), v(149), v(139), v(150), v(152)];
+  const [add32, i64add] = [v(174), v(206)];
   const zero = v(0x0c, ...new Array<number>(16).fill(0));
+  const widen = (from: number, into: number) => [...get(into), ...get(from), ...v(201), ...i64add, ...get(from), ...v(202), ...i64add, ...set(into)];
   // prettier-ignore
   const edge = [
-    2, 5, 0x7f, 6, 0x7b,
-    ...zero, ...set(acc), ...zero, ...set(sq),
-    ...get(C), ...c32(510), mul, ...v(0x11), ...set(maxU),
-    ...get(C), ...v(0x11), ...set(cC),
-    ...c32(9), ...v(0x11), ...set(nine),
+    2, 5, 0x7f, 8, 0x7b,
+    ...zero, ...set(acc64), ...zero, ...set(sq64),
+    ...get(C), ...c32(510), mul, ...v(16), ...set(maxU),
+    ...get(C), ...v(16), ...set(cC),
+    ...c32(9), ...v(16), ...set(nine),
     ...c32(0), ...set(ey),
     0x03, 0x40,
     ...get(eSums), ...get(ey), ...get(stride), mul, add, ...tee(q), ...get(stride), add, ...tee(qc), ...get(stride), add, ...set(qd),
-    ...get(q), ...get(W4), ...c32(4), mul, add, ...set(end),
+    ...get(q), ...get(W8), ...c32(2), mul, add, ...set(end),
+    ...zero, ...set(acc), ...zero, ...set(sq),
     0x03, 0x40,
-    // 9·centre − box
-    ...vload(qc, 4), ...get(nine), ...vmul,
-    ...vload(q, 0), ...vsub, ...vload(q, 4), ...vsub, ...vload(q, 8), ...vsub,
-    ...vload(qc, 0), ...vsub, ...vload(qc, 4), ...vsub, ...vload(qc, 8), ...vsub,
-    ...vload(qd, 0), ...vsub, ...vload(qd, 4), ...vsub, ...vload(qd, 8), ...vsub,
+    // 9·centre − box, 8 pixels in int16 lanes
+    ...vload(qc, 2), ...get(nine), ...vmul,
+    ...vload(q, 0), ...vsub, ...vload(q, 2), ...vsub, ...vload(q, 4), ...vsub,
+    ...vload(qc, 0), ...vsub, ...vload(qc, 2), ...vsub, ...vload(qc, 4), ...vsub,
+    ...vload(qd, 0), ...vsub, ...vload(qd, 2), ...vsub, ...vload(qd, 4), ...vsub,
     ...c32(1), ...vshl, ...get(cC), ...vadd,
     ...zero, ...vmaxS, ...get(maxU), ...vminS, ...set(u),
-    ...get(acc), ...get(u), ...v(0xc9), ...i64add, ...get(u), ...v(0xca), ...i64add, ...set(acc),
-    ...get(sq), ...get(u), ...get(u), ...v(0xde), ...i64add, ...get(u), ...get(u), ...v(0xdf), ...i64add, ...set(sq),
+    // Σu by pairwise int32 adds, Σu² by the int16 dot product (u ≤ 1530: 2·u² per lane per step)
+    ...get(acc), ...get(u), ...v(126), ...add32, ...set(acc),
+    ...get(sq), ...get(u), ...get(u), ...v(186), ...add32, ...set(sq),
     ...get(q), ...c32(16), add, ...set(q),
     ...get(qc), ...c32(16), add, ...set(qc),
     ...get(qd), ...c32(16), add, ...set(qd),
     ...get(q), ...get(end), ltU, 0x0d, 0,
     0x0b,
+    ...widen(acc, acc64), ...widen(sq, sq64),
     ...get(ey), ...c32(1), add, ...tee(ey), ...get(eH), ltU, 0x0d, 0,
     0x0b,
-    ...get(out), ...get(acc), ...v(0x0b, 0, 0),
-    ...get(out), ...get(sq), ...v(0x0b, 0, 16),
+    ...get(out), ...get(acc64), ...v(0x0b, 0, 0),
+    ...get(out), ...get(sq64), ...v(0x0b, 0, 16),
     0x0b,
   ];
   return wasmModule([
@@ -128,43 +200,47 @@ export interface WasmScan {
 
 const align = (n: number) => Math.ceil(n / 16) * 16;
 
+/** Columns per call of the edge kernel: 2048 / 8 steps × 2·1530² per int32 lane stays below 2³¹. */
+const EDGE_STRIP = 2048;
+
 /** The RGB scan and the edge sums of a W×H 8-bit RGB raster in WebAssembly, or null when unavailable. @internal */
 export function scanRgb8Wasm(data: Uint8Array, W: number, H: number): WasmScan | null {
   const plane = W * H;
   const oPlanes = align(3 * plane);
   const oHist = align(oPlanes + 3 * plane);
-  const oGray = oHist + 3 * 1024;
+  const oGray = oHist + 6 * 1024;
   const oSums = align(oGray + plane);
   const PW = W + 2;
-  const oOut = align(oSums + PW * (H + 2) * 4);
+  const oOut = align(oSums + PW * (H + 2) * 2);
   const k = kernel(oOut + 32);
   if (!k) return null;
   const buf = k.memory.buffer;
   new Uint8Array(buf, 0, 3 * plane).set(data.subarray(0, 3 * plane));
-  const hist = new Uint32Array(buf, oHist, 768);
+  const hist = new Uint32Array(buf, oHist, 1536);
   hist.fill(0);
   k.fns.s!(0, W, H, oHist, oSums, oGray, oPlanes);
   // replicate the borders of the padded sum plane (symmetric boundary)
-  const S = new Int32Array(buf, oSums, PW * (H + 2));
+  const S = new Int16Array(buf, oSums, PW * (H + 2));
   for (let y = 1; y <= H; y++) {
     S[y * PW] = S[y * PW + 1]!;
     S[y * PW + W + 1] = S[y * PW + W]!;
   }
   S.copyWithin(0, PW, 2 * PW);
   S.copyWithin((H + 1) * PW, H * PW, (H + 1) * PW);
-  const W4 = W - (W % 4);
+  const W8 = W - (W % 8);
   let sum = 0;
   let sumSq = 0;
-  if (W4 > 0) {
-    k.fns.e!(oSums, W4, H, PW * 4, 3, oOut);
+  // strips of at most EDGE_STRIP columns keep the kernel's per-row int32 sums of u² below 2³¹
+  for (let x0 = 0; x0 < W8; x0 += EDGE_STRIP) {
+    k.fns.e!(oSums + 2 * x0, Math.min(EDGE_STRIP, W8 - x0), H, PW * 2, 3, oOut);
     const lanes = new BigInt64Array(buf, oOut, 4);
-    sum = Number(lanes[0]! + lanes[1]!);
-    sumSq = Number(lanes[2]! + lanes[3]!);
+    sum += Number(lanes[0]! + lanes[1]!);
+    sumSq += Number(lanes[2]! + lanes[3]!);
   }
-  // the last W mod 4 columns
+  // the last W mod 8 columns
   const maxU = 510 * 3;
   for (let y = 1; y <= H; y++) {
-    for (let x = W4 + 1; x <= W; x++) {
+    for (let x = W8 + 1; x <= W; x++) {
       const i = y * PW + x;
       let box = 0;
       for (let dy = -PW; dy <= PW; dy += PW) box += S[i + dy - 1]! + S[i + dy]! + S[i + dy + 1]!;
@@ -175,7 +251,11 @@ export function scanRgb8Wasm(data: Uint8Array, W: number, H: number): WasmScan |
     }
   }
   return {
-    counts: [hist.slice(0, 256), hist.slice(256, 512), hist.slice(512, 768)],
+    counts: [0, 1, 2].map((c) => {
+      const counts = hist.slice(c * 256, (c + 1) * 256);
+      for (let v = 0, o = 768 + c * 256; v < 256; v++, o++) counts[v]! += hist[o]!;
+      return counts;
+    }) as WasmScan["counts"],
     sum,
     sumSq,
     gray: new Uint8Array(buf, oGray, plane),
