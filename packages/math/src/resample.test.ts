@@ -32,6 +32,7 @@ describe("resampleRows (fixed-point horizontal pass)", () => {
   });
 
   it("SIMD and JS give the same integer sums, equal to a direct sum", () => {
+    const tables = new Set<string>();
     for (const [W, H, outW] of [
       // each ≥ 32,768 multiply-adds, so the SIMD path runs
       [640, 12, 32],
@@ -39,10 +40,15 @@ describe("resampleRows (fixed-point horizontal pass)", () => {
       [37, 200, 9],
       [9, 2000, 8],
       [1920, 4, 32],
+      // odd row counts (a zero row pads the last pair); 1920 → 9 and 2001 → 7 have int16 weights (one table)
+      [1920, 7, 9],
+      [2001, 5, 7],
+      [641, 13, 32],
     ] as const) {
       const src = Uint8Array.from({ length: W * H }, (_, i) => (i * 2654435761) >>> 24);
       const taps = lanczosTaps(W, outW);
       expect(H * outW * taps.ksize).toBeGreaterThanOrEqual(32768);
+      tables.add(taps.k.every((w) => w >= -32768 && w <= 32767) ? "whole" : "split");
       const simd = resampleRows(src, W, H, taps, true);
       const js = resampleRows(src, W, H, taps, false);
       expect(simd).toEqual(js);
@@ -53,6 +59,8 @@ describe("resampleRows (fixed-point horizontal pass)", () => {
         expect(js[(H - 1) * outW + o]).toBe(direct);
       }
     }
+    // both weight layouts of the kernel ran
+    expect([...tables].sort()).toEqual(["split", "whole"]);
   });
 
   it("negative weights and saturated pixels stay exact; a flat image keeps its value", () => {
