@@ -241,18 +241,12 @@ export function resizeLanczos(image: GrayImage, outW: number, outH: number): Gra
     W = outW;
   }
   if (outH !== H) {
-    const c = lanczosCoefficients(H, outH);
+    // the vertical pass is the horizontal one on the transposed image (the same integer sums)
+    const columns = new Uint8Array(W * H);
+    for (let y = 0; y < H; y++) for (let x = 0, i = y * W; x < W; x++, i++) columns[x * H + y] = data[i]!;
+    const sums = resampleRows(columns, H, W, lanczosCoefficients(H, outH), simdResize);
     const next = new Uint8Array(W * outH);
-    for (let o = 0; o < outH; o++) {
-      const base = o * c.ksize;
-      const y0 = c.xmin[o]!;
-      const n = c.count[o]!;
-      for (let x = 0; x < W; x++) {
-        let acc = HALF;
-        for (let j = 0; j < n; j++) acc += data[(y0 + j) * W + x]! * c.k[base + j]!;
-        next[o * W + x] = clip8(acc);
-      }
-    }
+    for (let x = 0; x < W; x++) for (let o = 0; o < outH; o++) next[o * W + x] = clip8(sums[x * outH + o]! + HALF);
     data = next;
     H = outH;
   }

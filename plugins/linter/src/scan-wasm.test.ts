@@ -20,6 +20,10 @@ describe("WebAssembly RGB scan", () => {
       [8, 8],
       [33, 17],
       [640, 3],
+      // several bands of rows (the kernel scans ~128 KB of source at a time), and bands of one row
+      [100, 1000],
+      [2003, 50],
+      [50000, 3],
     ] as const) {
       const data = Uint8Array.from({ length: W * H * 3 }, (_, i) => ((i * 2654435761) >>> 0) % 256);
       const js = scanRgb8(data, W, H, false);
@@ -27,6 +31,10 @@ describe("WebAssembly RGB scan", () => {
       expect(wasm.counts).toEqual(js.counts);
       expect(wasm.gray).toEqual(js.gray);
       expect(stdOfU(wasm.sum, wasm.sumSq, W * H, 3)).toBe(js.sharpness);
+      for (let c = 0; c < 3; c++) {
+        const plane = wasm.planes.subarray(c * W * H, (c + 1) * W * H);
+        expect(plane.every((v, i) => v === data[3 * i + c])).toBe(true);
+      }
     }
   });
 

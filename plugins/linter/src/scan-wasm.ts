@@ -3,10 +3,10 @@
  * (same integers and the same float64 gray expression as the JS scan in stats.ts, which stays as the
  * fallback):
  *
- *   s(src, W, H, hist, sums, gray, planes): one pass over interleaved RGB bytes — per-channel histograms
+ *   s(src, W, H, hist, sums, gray, planes, plane): one pass over H rows of interleaved RGB bytes — per-channel histograms
  *     (two sets of 3 × 256 int32 at `hist`, even and odd pixels of each 16-pixel group, to be added), the
- *     Rec. 601 gray byte `trunc((r·0.299 + g·0.587) + b·0.114)` at `gray`, the channel planes (CHW bytes)
- *     at `planes`, and the channel sum r + g + b into a plane padded by one pixel on every side (row
+ *     Rec. 601 gray byte `trunc((r·0.299 + g·0.587) + b·0.114)` at `gray`, the channel planes (CHW bytes,
+ *     `plane` bytes apart) at `planes`, and the channel sum r + g + b into a plane padded by one pixel on every side (row
  *     stride W + 2 int16) at `sums`. 16 pixels per step: the channels are split with shuffles, the gray
  *     is the same float64 expression in f64x2 lanes (IEEE-exact, so the same bytes); the last W mod 16
  *     pixels of a row go one at a time.
@@ -24,12 +24,12 @@ export function scanWasm(): Uint8Array {
   const load32 = (offset: number) => [0x28, 2, ...leb(offset)];
   const store32 = (offset: number) => [0x36, 2, ...leb(offset)];
 
-  // s: params 0 src, 1 W, 2 H, 3 hist, 4 sums, 5 gray, 6 planes
-  // i32 locals 7 k, 8 sp, 9 gp, 10 x, 11 y, 12 r, 13 g, 14 b, 15 addr, 16 pp, 17 pl (plane bytes), 18 pl2 (2 planes),
-  // 19 W16 (columns done 16 at a time); v128 locals 20 R, 21 G, 22 B (the channels of 16 pixels), 23 c299, 24 c587,
-  // 25 c114, 26–31 the channels widened to 16 bits (low and high halves)
-  const [src, W, H, hist, sums, gray, planes] = [0, 1, 2, 3, 4, 5, 6];
-  const [k, sp, gp, x, y, r, g, b, addr, pp, pl, pl2, W16] = [7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19];
+  // s: params 0 src, 1 W, 2 H, 3 hist, 4 sums, 5 gray, 6 planes, 7 pl (bytes per plane)
+  // i32 locals 8 k, 9 sp, 10 gp, 11 x, 12 y, 13 r, 14 g, 15 b, 16 addr, 17 pp, 18 pl2 (2 planes), 19 W16 (columns
+  // done 16 at a time); v128 locals 20 R, 21 G, 22 B (the channels of 16 pixels), 23 c299, 24 c587, 25 c114,
+  // 26–31 the channels widened to 16 bits (low and high halves)
+  const [src, W, H, hist, sums, gray, planes, pl] = [0, 1, 2, 3, 4, 5, 6, 7];
+  const [k, sp, gp, x, y, r, g, b, addr, pp, pl2, W16] = [8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19];
   const [R, G, B, c299, c587, c114] = [20, 21, 22, 23, 24, 25];
   const wide = [
     [26, 27],
@@ -89,9 +89,9 @@ export function scanWasm(): Uint8Array {
   ];
   // prettier-ignore
   const scan = [
-    2, 13, 0x7f, 12, 0x7b,
+    2, 12, 0x7f, 12, 0x7b,
     ...get(src), ...set(k), ...get(gray), ...set(gp), ...get(planes), ...set(pp),
-    ...get(W), ...get(H), mul, ...tee(pl), ...c32(1), shl, ...set(pl2),
+    ...get(pl), ...c32(1), shl, ...set(pl2),
     ...get(W), ...c32(-16), 0x71, ...set(W16),
     ...f64splat(0.299), ...set(c299), ...f64splat(0.587), ...set(c587), ...f64splat(0.114), ...set(c114),
     // first interior cell of the padded sum plane: row 1, column 1
@@ -174,7 +174,7 @@ export function scanWasm(): Uint8Array {
     0x0b,
   ];
   return wasmModule([
-    { name: "s", params: 7, body: scan },
+    { name: "s", params: 8, body: scan },
     { name: "e", params: 6, body: edge },
   ]);
 }
@@ -203,10 +203,15 @@ const align = (n: number) => Math.ceil(n / 16) * 16;
 /** Columns per call of the edge kernel: 2048 / 8 steps × 2·1530² per int32 lane stays below 2³¹. */
 const EDGE_STRIP = 2048;
 
+/** Source bytes per band: a band is copied into the kernel's memory, scanned and its edges summed while it is in cache. */
+const BAND_BYTES = 131072;
+
 /** The RGB scan and the edge sums of a W×H 8-bit RGB raster in WebAssembly, or null when unavailable. @internal */
 export function scanRgb8Wasm(data: Uint8Array, W: number, H: number): WasmScan | null {
   const plane = W * H;
-  const oPlanes = align(3 * plane);
+  const rowBytes = 3 * W;
+  const band = Math.max(1, Math.floor(BAND_BYTES / rowBytes));
+  const oPlanes = align(rowBytes * Math.min(band, H));
   const oHist = align(oPlanes + 3 * plane);
   const oGray = oHist + 6 * 1024;
   const oSums = align(oGray + plane);
@@ -215,27 +220,35 @@ export function scanRgb8Wasm(data: Uint8Array, W: number, H: number): WasmScan |
   const k = kernel(oOut + 32);
   if (!k) return null;
   const buf = k.memory.buffer;
-  new Uint8Array(buf, 0, 3 * plane).set(data.subarray(0, 3 * plane));
+  const u8 = new Uint8Array(buf);
   const hist = new Uint32Array(buf, oHist, 1536);
   hist.fill(0);
-  k.fns.s!(0, W, H, oHist, oSums, oGray, oPlanes);
-  // replicate the borders of the padded sum plane (symmetric boundary)
   const S = new Int16Array(buf, oSums, PW * (H + 2));
-  for (let y = 1; y <= H; y++) {
-    S[y * PW] = S[y * PW + 1]!;
-    S[y * PW + W + 1] = S[y * PW + W]!;
-  }
-  S.copyWithin(0, PW, 2 * PW);
-  S.copyWithin((H + 1) * PW, H * PW, (H + 1) * PW);
   const W8 = W - (W % 8);
   let sum = 0;
   let sumSq = 0;
-  // strips of at most EDGE_STRIP columns keep the kernel's per-row int32 sums of u² below 2³¹
-  for (let x0 = 0; x0 < W8; x0 += EDGE_STRIP) {
-    k.fns.e!(oSums + 2 * x0, Math.min(EDGE_STRIP, W8 - x0), H, PW * 2, 3, oOut);
-    const lanes = new BigInt64Array(buf, oOut, 4);
-    sum += Number(lanes[0]! + lanes[1]!);
-    sumSq += Number(lanes[2]! + lanes[3]!);
+  for (let y0 = 0; y0 < H; y0 += band) {
+    const rows = Math.min(band, H - y0);
+    u8.set(data.subarray(y0 * rowBytes, (y0 + rows) * rowBytes), 0);
+    k.fns.s!(0, W, rows, oHist, oSums + y0 * PW * 2, oGray + y0 * W, oPlanes + y0 * W, plane);
+    // replicate the borders of the padded sum plane (symmetric boundary)
+    for (let y = y0 + 1; y <= y0 + rows; y++) {
+      S[y * PW] = S[y * PW + 1]!;
+      S[y * PW + W + 1] = S[y * PW + W]!;
+    }
+    if (y0 === 0) S.copyWithin(0, PW, 2 * PW);
+    const last = y0 + rows === H;
+    if (last) S.copyWithin((H + 1) * PW, H * PW, (H + 1) * PW);
+    // edge rows whose three sum rows are now written (row y reads padded rows y, y + 1, y + 2)
+    const from = y0 === 0 ? 0 : y0 - 1;
+    const to = last ? H : y0 + rows - 1;
+    // strips of at most EDGE_STRIP columns keep the kernel's per-row int32 sums of u² below 2³¹
+    for (let x0 = 0; x0 < W8 && to > from; x0 += EDGE_STRIP) {
+      k.fns.e!(oSums + (from * PW + x0) * 2, Math.min(EDGE_STRIP, W8 - x0), to - from, PW * 2, 3, oOut);
+      const lanes = new BigInt64Array(buf, oOut, 4);
+      sum += Number(lanes[0]! + lanes[1]!);
+      sumSq += Number(lanes[2]! + lanes[3]!);
+    }
   }
   // the last W mod 8 columns
   const maxU = 510 * 3;
