@@ -5,6 +5,10 @@
  */
 import { logFloat32Bits } from "@assay/math";
 import { invalidInput } from "./errors.js";
+import { allInRangeWasm, f32AtLeast, type RowsKernel, rowsKernel } from "./rows-wasm.js";
+
+/** Below this many values a block is scanned in JavaScript (the WebAssembly call and copies do not pay off). */
+const WASM_MIN = 4096;
 
 
 /** Throw the INVALID_INPUT error for an out-of-range value at flat position `idx` (row offset `rowBase`). */
@@ -28,7 +32,8 @@ export function scanRange(P: Float32Array | Float64Array, K: number, rowBase = 0
 export function selfConfidenceKernel(P: Float32Array | Float64Array, y: Int32Array, yOff: number, rows: number, K: number, out: Float64Array, outOff: number, rowBase = 0): void {
   // one flat scan (cheaper than a per-row loop; bounded by P.length so V8 drops the bounds checks), then the gather
   const sub = rows * K === P.length ? P : P.subarray(0, rows * K);
-  for (let q = 0; q < sub.length; q++) {
+  const ok = sub instanceof Float32Array && sub.length >= WASM_MIN ? allInRangeWasm(sub, 0, sub.length) : null;
+  for (let q = 0; ok !== true && q < sub.length; q++) {
     const v = sub[q]!;
     if (!(v >= -1e-6 && v <= 1 + 1e-6)) rangeError(v, q, K, rowBase);
   }
@@ -37,6 +42,22 @@ export function selfConfidenceKernel(P: Float32Array | Float64Array, y: Int32Arr
 
 /** Normalized margin `(p_y − max_{k≠y} p_k + 1) / 2` (float32 arithmetic for float32 input), validating the block. */
 export function normalizedMarginKernel(P: Float32Array | Float64Array, y: Int32Array, yOff: number, rows: number, K: number, out: Float64Array, outOff: number, rowBase = 0): void {
+  const wk = P instanceof Float32Array && rows * K >= WASM_MIN ? rowsKernel(K) : null;
+  if (wk) {
+    const none = new Float32Array(K).fill(Infinity);
+    for (let r0 = 0; r0 < rows; r0 += wk.R) {
+      const nr = Math.min(wk.R, rows - r0);
+      if (!marginBlockWasm(wk, P as Float32Array, y, yOff + r0, r0, nr, none, out, outOff + r0)) {
+        // a value out of range in this block: the scalar kernel throws the same error as always
+        normalizedMarginJs(P.subarray(r0 * K, (r0 + nr) * K), y, yOff + r0, nr, K, out, outOff + r0, rowBase + r0);
+      }
+    }
+    return;
+  }
+  normalizedMarginJs(P, y, yOff, rows, K, out, outOff, rowBase);
+}
+
+function normalizedMarginJs(P: Float32Array | Float64Array, y: Int32Array, yOff: number, rows: number, K: number, out: Float64Array, outOff: number, rowBase: number): void {
   const f32 = P instanceof Float32Array;
   const fr = Math.fround;
   for (let i = 0; i < rows; i++) {
@@ -60,6 +81,39 @@ export function normalizedMarginKernel(P: Float32Array | Float64Array, y: Int32A
     // float32 input: numpy evaluates the margin in float32
     out[outOff + i] = f32 ? fr(fr(own - other) + 1) / 2 : (own - other + 1) / 2;
   }
+}
+
+/** One block of the float32 margin through the WebAssembly row scan; false when a value is out of range. */
+function marginBlockWasm(wk: RowsKernel, P: Float32Array, y: Int32Array, yOff: number, r0: number, nr: number, none: Float32Array, out: Float64Array, outOff: number): boolean {
+  const { K, K4 } = wk;
+  const st = wk.rowStats(P, r0 * K, nr, none);
+  if (!st.inRange) return false;
+  const { f, i } = st;
+  const fr = Math.fround;
+  for (let r = 0; r < nr; r++) {
+    const b = (r0 + r) * K;
+    for (let q = b + K4; q < b + K; q++) {
+      const v = P[q]!;
+      if (!(v >= -1e-6 && v <= 1 + 1e-6)) return false;
+    }
+    const o = r * 5;
+    let bv = f[o]!;
+    let best = i[o + 1]!;
+    let second = f[o + 2]!;
+    for (let q = K4; q < K; q++) {
+      const v = P[b + q]!;
+      if (v > bv) {
+        second = bv;
+        bv = v;
+        best = q;
+      } else if (v > second) second = v;
+    }
+    const yi = y[yOff + r]!;
+    const own = P[b + yi]!;
+    const other = best === yi ? second : bv;
+    out[outOff + r] = fr(fr(own - other) + 1) / 2;
+  }
+  return true;
 }
 
 /**
@@ -139,6 +193,21 @@ export interface ConfidentRowsAcc {
  * and the argmax. `y` holds global labels; the block starts at global row `rowBase`.
  */
 export function confidentRowsKernel(P: Float32Array | Float64Array, y: Int32Array, rowBase: number, rows: number, K: number, lower: Float64Array, acc: ConfidentRowsAcc): void {
+  const wk = P instanceof Float32Array && rows * K >= WASM_MIN ? rowsKernel(K) : null;
+  if (wk) {
+    const lower32 = Float32Array.from(lower, f32AtLeast);
+    for (let r0 = 0; r0 < rows; r0 += wk.R) {
+      const nr = Math.min(wk.R, rows - r0);
+      const block = P.subarray(r0 * K, (r0 + nr) * K) as Float32Array;
+      // a value out of range: the scalar kernel throws the same error as always
+      if (!confidentBlockWasm(wk, block, y, rowBase + r0, nr, lower32, acc)) confidentRowsJs(block, y, rowBase + r0, nr, K, lower, acc);
+    }
+    return;
+  }
+  confidentRowsJs(P, y, rowBase, rows, K, lower, acc);
+}
+
+function confidentRowsJs(P: Float32Array | Float64Array, y: Int32Array, rowBase: number, rows: number, K: number, lower: Float64Array, acc: ConfidentRowsAcc): void {
   const { C, off, reduce, argmax } = acc;
   const f32 = P instanceof Float32Array;
   const fr = Math.fround;
@@ -174,4 +243,52 @@ export function confidentRowsKernel(P: Float32Array | Float64Array, y: Int32Arra
     C[yi * K + g]!++;
     if (g !== yi) off.push(gi);
   }
+}
+
+/** One block of {@link confidentRowsKernel} through the WebAssembly row scan; false (nothing counted) when a value is out of range. */
+function confidentBlockWasm(wk: RowsKernel, P: Float32Array, y: Int32Array, rowBase: number, rows: number, lower32: Float32Array, acc: ConfidentRowsAcc): boolean {
+  const { K, K4 } = wk;
+  const st = wk.rowStats(P, 0, rows, lower32);
+  if (!st.inRange) return false;
+  for (let q = K4; q < K; q++) {
+    for (let b = 0; b < rows * K; b += K) {
+      const v = P[b + q]!;
+      if (!(v >= -1e-6 && v <= 1 + 1e-6)) return false;
+    }
+  }
+  const { C, off, reduce, argmax } = acc;
+  const { f, i } = st;
+  const fr = Math.fround;
+  for (let r = 0; r < rows; r++) {
+    const b = r * K;
+    const o = r * 5;
+    // the SIMD columns' results, then the columns K4…K−1 in order
+    let bv = f[o]!;
+    let best = i[o + 1]!;
+    let count = i[o + 3]!;
+    let single = i[o + 4]!;
+    for (let q = K4; q < K; q++) {
+      const v = P[b + q]!;
+      if (v > bv) {
+        bv = v;
+        best = q;
+      }
+      if (v >= lower32[q]!) {
+        count++;
+        single = q;
+      }
+    }
+    const gi = rowBase + r;
+    const yi = y[gi]!;
+    if (reduce) {
+      const bumped = fr(P[b + yi]! + 1e-6);
+      reduce[gi] = bv < bumped || (bv === bumped && best > yi) ? 1 : 0;
+    }
+    if (argmax) argmax[gi] = best;
+    if (count === 0) continue;
+    const g = count === 1 ? single : best;
+    C[yi * K + g]!++;
+    if (g !== yi) off.push(gi);
+  }
+  return true;
 }

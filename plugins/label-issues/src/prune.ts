@@ -10,6 +10,7 @@
  * the numpy-order emulation; the chunked path keeps the stable choice and counts it in `tieFallbacks`.
  */
 import { markSmallestNumpy } from "@assay/math";
+import { rowsKernel } from "./rows-wasm.js";
 
 /** One row-block of pred_probs: `rows` rows starting at global row `start`. */
 export interface RowBlock {
@@ -35,6 +36,14 @@ export class PruneSelector {
    * enter the heap nor tie with its final weakest value (which only grows), so it is skipped at once.
    */
   private readonly floor: Float64Array;
+  /** K×K, row k: the floor of class k's prune_by_noise_rate slot for column j (+∞ where there is none). */
+  private readonly gate: Float64Array;
+  /** K×K: the slot of (class k, column j), where `gate` is finite. */
+  private readonly slotAt: Int32Array;
+  /** `gate` as float32 for the WebAssembly pre-filter (float32 input: every floor is a float32 value). */
+  private gate32: Float32Array | undefined;
+  /** Per class: its prune_by_class slot, or −1. */
+  private readonly classSlot: Int32Array;
   private readonly vals: Float64Array;
   private readonly idx: Int32Array;
   private readonly f32: boolean;
@@ -84,6 +93,19 @@ export class PruneSelector {
     for (let s = 0; s < S; s++) this.slotOff[s + 1] = this.slotOff[s]! + this.slotCap[s]!;
     this.rej = new Float64Array(S).fill(-Infinity);
     this.floor = new Float64Array(S).fill(-Infinity);
+    this.gate = new Float64Array(K * K).fill(Infinity);
+    this.slotAt = new Int32Array(K * K);
+    this.classSlot = new Int32Array(K).fill(-1);
+    for (let k = 0; k < K; k++) {
+      for (let s = slotStart[k]!; s < slotStart[k + 1]!; s++) {
+        const j = this.slotJ[s]!;
+        if (j === k) this.classSlot[k] = s;
+        else {
+          this.gate[k * K + j] = -Infinity;
+          this.slotAt[k * K + j] = s;
+        }
+      }
+    }
     this.vals = new Float64Array(this.slotOff[S]!);
     this.idx = new Int32Array(this.slotOff[S]!);
   }
@@ -91,69 +113,129 @@ export class PruneSelector {
   /** Feed a block of rows (global rows `start … start+rows−1`, in ascending order across calls). */
   add(block: RowBlock): void {
     const { P, start, rows } = block;
-    const { K, y, slotStart, slotJ, slotCap, slotSize, slotOff, rej, floor, vals, idx } = this;
-    const f32 = this.f32;
+    const K = this.K;
+    const wk = this.f32 && P instanceof Float32Array && rows * K >= 4096 ? rowsKernel(K) : null;
+    if (!wk) {
+      this.addRows(P, start, 0, rows, 0);
+      return;
+    }
+    // WebAssembly pre-filter of the first K4 columns: it lists the (row, column) pairs at or above their
+    // slot's floor (a superset of those that reach a heap: floors only rise while a block is scanned).
+    // Slots are independent and each sees its rows in ascending order, as in the plain scan.
+    this.gate32 ??= Float32Array.from(this.gate);
+    const { y, gate, slotAt } = this;
+    const G = wk.K4 / 4;
     const fr = Math.fround;
-    for (let r = 0; r < rows; r++) {
+    for (let r0 = 0; r0 < rows; r0 += wk.R) {
+      const nr = Math.min(wk.R, rows - r0);
+      const entries = wk.candidates(P as Float32Array, r0 * K, nr, y, start + r0, this.gate32);
+      for (let t = 0; t < entries.length; t++) {
+        const e = entries[t]!;
+        const cell = e >>> 4;
+        const rr = Math.floor(cell / G);
+        const r = r0 + rr;
+        const gi = start + r;
+        const k = y[gi]!;
+        const b = r * K;
+        const own = P[b + k]!;
+        const gk = k * K;
+        for (let j = 4 * (cell - rr * G), m = e & 15; m !== 0; j++, m >>>= 1) {
+          if ((m & 1) === 0) continue;
+          const v = fr(P[b + j]! - own);
+          if (v >= gate[gk + j]!) this.offer(slotAt[gk + j]!, k, v, gi);
+        }
+      }
+      this.addRows(P, start, r0, r0 + nr, wk.K4);
+    }
+  }
+
+  /** Rows `r0 … r1−1` of a block: the prune_by_class value and the prune_by_noise_rate columns `from…K−1`. */
+  private addRows(P: Float32Array | Float64Array, start: number, r0: number, r1: number, from: number): void {
+    const { K, y, slotStart, classSlot, slotAt, gate, floor } = this;
+    const fr = Math.fround;
+    for (let r = r0; r < r1; r++) {
       const gi = start + r;
       const k = y[gi]!;
-      const s0 = slotStart[k]!;
-      const s1 = slotStart[k + 1]!;
-      if (s0 === s1) continue;
+      if (slotStart[k] === slotStart[k + 1]) continue;
       const b = r * K;
       const own = P[b + k]!;
-      for (let s = s0; s < s1; s++) {
-        const j = slotJ[s]!;
-        // selection value: larger = flagged first
-        const v = j === k ? -own : f32 ? fr(P[b + j]! - own) : P[b + j]! - own;
-        if (v < floor[s]! || !(v > rej[s]!)) continue;
-        const off = slotOff[s]!;
-        const size = slotSize[s]!;
-        if (size < slotCap[s]!) {
-          // push and sift up (min-heap on (value asc, index desc))
-          let c = size;
-          while (c > 0) {
-            const p = (c - 1) >> 1;
-            const pv = vals[off + p]!;
-            if (pv < v || (pv === v && idx[off + p]! > gi)) break;
-            vals[off + c] = pv;
-            idx[off + c] = idx[off + p]!;
-            c = p;
-          }
-          vals[off + c] = v;
-          idx[off + c] = gi;
-          slotSize[s] = size + 1;
-          if (size + 1 === slotCap[s]!) floor[s] = vals[off]!;
-          continue;
+      // selection values: larger = flagged first; prune_by_class ranks by −own
+      const sc = classSlot[k]!;
+      if (sc >= 0 && -own >= floor[sc]!) this.offer(sc, k, -own, gi);
+      // prune_by_noise_rate: P[i][j] − own against each slot's floor (+∞ where class k has no slot j)
+      const gk = k * K;
+      if (this.f32) {
+        for (let j = from; j < K; j++) {
+          const v = fr(P[b + j]! - own);
+          if (v >= gate[gk + j]!) this.offer(slotAt[gk + j]!, k, v, gi);
         }
-        const top = vals[off]!;
-        if (!(v > top)) {
-          rej[s] = v; // equal to the weakest kept value: loses the tie (higher index)
-          continue;
+      } else {
+        for (let j = from; j < K; j++) {
+          const v = P[b + j]! - own;
+          if (v >= gate[gk + j]!) this.offer(slotAt[gk + j]!, k, v, gi);
         }
-        if (top > rej[s]!) rej[s] = top;
-        // replace the top and sift down
-        let c = 0;
-        for (;;) {
-          const l = 2 * c + 1;
-          if (l >= size) break;
-          let m = l;
-          const rr = l + 1;
-          if (rr < size) {
-            const lv = vals[off + l]!;
-            const rv = vals[off + rr]!;
-            if (rv < lv || (rv === lv && idx[off + rr]! > idx[off + l]!)) m = rr;
-          }
-          const mv = vals[off + m]!;
-          if (v < mv || (v === mv && gi > idx[off + m]!)) break;
-          vals[off + c] = mv;
-          idx[off + c] = idx[off + m]!;
-          c = m;
-        }
-        vals[off + c] = v;
-        idx[off + c] = gi;
-        floor[s] = vals[off]!;
       }
+    }
+  }
+
+  /** Offer value `v` of global row `gi` to slot `s` (of class `k`): a bounded min-heap on (value asc, index desc). */
+  private offer(s: number, k: number, v: number, gi: number): void {
+    const { slotCap, slotSize, slotOff, rej, vals, idx } = this;
+    if (!(v > rej[s]!)) return;
+    const off = slotOff[s]!;
+    const size = slotSize[s]!;
+    if (size < slotCap[s]!) {
+      // push and sift up
+      let c = size;
+      while (c > 0) {
+        const p = (c - 1) >> 1;
+        const pv = vals[off + p]!;
+        if (pv < v || (pv === v && idx[off + p]! > gi)) break;
+        vals[off + c] = pv;
+        idx[off + c] = idx[off + p]!;
+        c = p;
+      }
+      vals[off + c] = v;
+      idx[off + c] = gi;
+      slotSize[s] = size + 1;
+      if (size + 1 === slotCap[s]!) this.raiseFloor(k, s, vals[off]!);
+      return;
+    }
+    const top = vals[off]!;
+    if (!(v > top)) {
+      rej[s] = v; // equal to the weakest kept value: loses the tie (higher index)
+      return;
+    }
+    if (top > rej[s]!) rej[s] = top;
+    // replace the top and sift down
+    let c = 0;
+    for (;;) {
+      const l = 2 * c + 1;
+      if (l >= size) break;
+      let m = l;
+      const rr = l + 1;
+      if (rr < size) {
+        const lv = vals[off + l]!;
+        const rv = vals[off + rr]!;
+        if (rv < lv || (rv === lv && idx[off + rr]! > idx[off + l]!)) m = rr;
+      }
+      const mv = vals[off + m]!;
+      if (v < mv || (v === mv && gi > idx[off + m]!)) break;
+      vals[off + c] = mv;
+      idx[off + c] = idx[off + m]!;
+      c = m;
+    }
+    vals[off + c] = v;
+    idx[off + c] = gi;
+    this.raiseFloor(k, s, vals[off]!);
+  }
+
+  private raiseFloor(k: number, s: number, v: number): void {
+    this.floor[s] = v;
+    const j = this.slotJ[s]!;
+    if (j !== k) {
+      this.gate[k * this.K + j] = v;
+      if (this.gate32) this.gate32[k * this.K + j] = v;
     }
   }
 

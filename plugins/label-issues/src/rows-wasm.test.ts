@@ -1,0 +1,143 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { computeConfidentJoint, findLabelIssues, numLabelIssues } from "./confident-learning.js";
+import { f32AtLeast, rowsKernel, useRowsWasm } from "./rows-wasm.js";
+import { getLabelQualityScores } from "./scores.js";
+import { findLabelIssuesChunked } from "./streaming.js";
+import { tiesDataset } from "./test-helpers.js";
+import { FILTER_BY_MODES, type LabelQualityMethod, type ProbMatrix } from "./types.js";
+
+const METHODS: LabelQualityMethod[] = ["self_confidence", "normalized_margin", "confidence_weighted_entropy"];
+
+/**
+ * Seeded float32 pred_probs on a coarse grid (many exact ties, repeated row maxima), with exact zeros,
+ * negative zeros and tiny negative values inside the allowed range, and 15% flipped labels.
+ */
+function gridded(n: number, K: number, seed: number): { labels: Int32Array; P: ProbMatrix & { data: Float32Array } } {
+  let s = seed >>> 0;
+  const rnd = () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
+  const labels = new Int32Array(n);
+  const data = new Float32Array(n * K);
+  for (let i = 0; i < n; i++) {
+    const t = Math.floor(rnd() * K);
+    for (let k = 0; k < K; k++) {
+      const u = rnd();
+      data[i * K + k] = u < 0.05 ? 0 : u < 0.07 ? -0 : u < 0.09 ? -5e-7 : Math.floor(rnd() * 9) / 32 + (k === t ? 0.5 : 0);
+    }
+    labels[i] = rnd() < 0.15 ? Math.floor(rnd() * K) : t;
+  }
+  return { labels, P: { rows: n, cols: K, data } };
+}
+
+/** `f()` with the WebAssembly scans on and off. */
+function both<T>(f: () => T): { wasm: T; js: T } {
+  useRowsWasm(true);
+  const wasm = f();
+  useRowsWasm(false);
+  const js = f();
+  useRowsWasm(true);
+  return { wasm, js };
+}
+
+/** The thrown error's message (or "no error"). */
+function errorOf(f: () => unknown): string {
+  try {
+    f();
+    return "no error";
+  } catch (e) {
+    return (e as Error).message;
+  }
+}
+
+afterEach(() => useRowsWasm(true));
+
+describe("WebAssembly row scans", () => {
+  it("are available on this runtime (Node ≥ 20 has WebAssembly SIMD)", () => {
+    expect(rowsKernel(100)).not.toBeNull();
+    expect(rowsKernel(3)).toBeNull(); // fewer than 4 columns: JavaScript only
+  });
+
+  it("f32AtLeast gives the float32 bound that reproduces a float64 comparison", () => {
+    for (const x of [0.3, -1e-6, 1 + 1e-6, 2 - 1e-6, 1e-40, -0.25, 0.5]) {
+      const b = f32AtLeast(x);
+      expect(b).toBe(Math.fround(b));
+      expect(b >= x).toBe(true);
+      // no float32 lies in [x, b) other than b itself
+      const below = new Float32Array([b]);
+      new Uint32Array(below.buffer)[0]! += b > 0 ? -1 : 1;
+      if (b !== 0) expect(below[0]! < x).toBe(true);
+    }
+  });
+
+  for (const K of [4, 7, 12, 100]) {
+    it(`give bit-identical masks, rankings, joints and scores to the JavaScript kernels (K = ${K}, tail ${K % 4})`, () => {
+      // several blocks of rows (a block holds ⌊65536 / K⌋ rows)
+      const n = Math.max(3 * Math.floor(65536 / K) + 17, 400);
+      const { labels, P } = gridded(n, K, 7 + K);
+      for (const filterBy of FILTER_BY_MODES) {
+        const r = both(() => findLabelIssues(labels, P, { filterBy }));
+        expect(Array.from(r.wasm), filterBy).toEqual(Array.from(r.js));
+      }
+      const ranked = both(() => findLabelIssues(labels, P, { filterBy: "both", returnIndicesRankedBy: "normalized_margin" }));
+      expect(Array.from(ranked.wasm)).toEqual(Array.from(ranked.js));
+      const cj = both(() => computeConfidentJoint(labels, P));
+      expect(Array.from(cj.wasm.uncalibrated)).toEqual(Array.from(cj.js.uncalibrated));
+      expect(Array.from(cj.wasm.offDiagonalIndices)).toEqual(Array.from(cj.js.offDiagonalIndices));
+      const num = both(() => numLabelIssues(labels, P));
+      expect(num.wasm).toBe(num.js);
+      // the entropy needs probabilities in [0, 1]: the tiny negative values become zeros for it
+      const P0 = { ...P, data: P.data.map((v) => (v < 0 ? 0 : v)) };
+      for (const method of METHODS) {
+        const s = both(() => getLabelQualityScores(labels, method === "confidence_weighted_entropy" ? P0 : P, { method }));
+        expect(s.wasm.every((v, i) => Object.is(v, s.js[i])), method).toBe(true);
+      }
+    });
+  }
+
+  it("keep the tie handling of the pruning selections (cleanlab parity fixture's data, float32, K = 20)", () => {
+    const { labels, P } = tiesDataset();
+    for (const filterBy of ["prune_by_noise_rate", "prune_by_class", "both"] as const) {
+      const r = both(() => findLabelIssues(labels, P, { filterBy }));
+      expect(Array.from(r.wasm)).toEqual(Array.from(r.js));
+    }
+  });
+
+  it("give the chunked path the same results as without them", async () => {
+    const { labels, P } = gridded(9000, 12, 99);
+    const source = () => [{ rows: 6000, cols: 12, data: P.data.subarray(0, 6000 * 12) }, { rows: 3000, cols: 12, data: P.data.subarray(6000 * 12) }];
+    useRowsWasm(false);
+    const js = await findLabelIssuesChunked(labels, source, { numClasses: 12, filterBy: "both", labelQualityScores: "normalized_margin" });
+    useRowsWasm(true);
+    const wasm = await findLabelIssuesChunked(labels, source, { numClasses: 12, filterBy: "both", labelQualityScores: "normalized_margin" });
+    expect(Array.from(wasm.mask)).toEqual(Array.from(js.mask));
+    expect(Array.from(wasm.labelQualityScores!)).toEqual(Array.from(js.labelQualityScores!));
+    expect(wasm.tieFallbacks).toBe(js.tieFallbacks);
+  });
+
+  for (const [what, value] of [
+    ["NaN", Number.NaN],
+    ["a negative value", -0.01],
+    ["a value above 1", 1.5],
+  ] as const) {
+    it(`report ${what} with the same error as the JavaScript kernels, in a SIMD column and in a tail column`, () => {
+      const K = 10; // columns 8 and 9 are the tail
+      for (const col of [3, 9]) {
+        const { labels, P } = gridded(20000, K, 5);
+        P.data.forEach((v, q) => {
+          if (v < 0) P.data[q] = 0; // the entropy score refuses the tiny negative values
+        });
+        P.data[14321 * K + col] = value;
+        P.data[17000 * K + 1] = value; // a later one must not be reported
+        const calls: (() => unknown)[] = [
+          () => findLabelIssues(labels, P),
+          () => findLabelIssues(labels, P, { filterBy: "predicted_neq_given" }),
+          ...METHODS.map((method) => () => getLabelQualityScores(labels, P, { method })),
+        ];
+        for (const call of calls) {
+          const r = both(() => errorOf(call));
+          expect(r.wasm).toContain(`[14321][${col}]`);
+          expect(r.wasm).toBe(r.js);
+        }
+      }
+    });
+  }
+});

@@ -1,0 +1,318 @@
+/*
+ * WebAssembly SIMD scans of float32 pred_probs row blocks (hand-assembled with @assay/math's encoding
+ * helpers; the JavaScript kernels in kernels.ts / prune.ts stay as the fallback and give the same results).
+ * Every comparison is an exact float32 comparison, so the callers reproduce the scalar code bit for bit:
+ *
+ *   r(p, rows, K, K4, lower, out): per row of the block at `p` (rows × K float32), over its first K4
+ *     columns (a multiple of 4): the largest value and its first column, the runner-up (the largest value
+ *     at another column), the count of `v ≥ lower[j]` and the last such column — 20 bytes per row at `out`
+ *     (f32, i32, f32, i32, i32). Each SIMD lane keeps these for its columns (j ≡ lane mod 4); two shuffle
+ *     steps combine the lanes. Then one int32 after the last row: 1 when every value read lay in [lo, hi].
+ *   g(p, rows, K, K4, labels, gates, out): the selection candidates — for every row r (label k, int32 at
+ *     `labels`) and group of 4 columns c < K4/4 where some column j = 4c + l has
+ *     `fround(v_j − v_k) ≥ gates[k·K + j]`, one int32 entry `16·(r·K4/4 + c) + mask` (bit l of the mask set
+ *     for each such column), in row-major order, after an int32 count at `out`.
+ *   s(p, bytes, out): one int32 at `out`: 1 when every float32 of [p, p + bytes) lies in [lo, hi] (bytes a
+ *     multiple of 16).
+ */
+import { lazyKernel, leb, wasmModule, wasmOp } from "@assay/math";
+
+const F32 = new Float32Array(1);
+const U32 = new Uint32Array(F32.buffer);
+
+/** The next float32 above float32 `f` (toward +∞). */
+function nextUp(f: number): number {
+  F32[0] = f;
+  if (f === 0) U32[0] = 1;
+  else if (f > 0) U32[0]! += 1;
+  else U32[0]! -= 1;
+  return F32[0]!;
+}
+
+/** The smallest float32 `f` with `f ≥ x` (so `v ≥ x ⇔ v ≥ f` for every float32 v; NaN stays NaN). */
+export function f32AtLeast(x: number): number {
+  const f = Math.fround(x);
+  return f < x ? nextUp(f) : f;
+}
+
+/** The largest float32 `f` with `f ≤ x`. */
+function f32AtMost(x: number): number {
+  return -f32AtLeast(-x);
+}
+
+/** The value range of pred_probs as float32 bounds: `lo ≤ v ≤ hi ⇔ −1e-6 ≤ v ≤ 1 + 1e-6` for float32 v. */
+const LO = f32AtLeast(-1e-6);
+const HI = f32AtMost(1 + 1e-6);
+
+/** Bytes of the module (exports `r`, `g`, `s`; imports memory `e.m`). */
+export function rowsWasm(): Uint8Array {
+  const { I32, V128, get, set, tee, i32c, add, mul, shl, ltU, simd } = wasmOp;
+  const load = (offset = 0) => simd(0x00, 0, ...leb(offset));
+  const store = (offset = 0) => simd(0x0b, 0, ...leb(offset));
+  const f32x4 = (v: number) => simd(0x0c, ...new Uint8Array(Float32Array.of(v, v, v, v).buffer));
+  const i32x4 = (a: number, b: number, c: number, d: number) => simd(0x0c, ...new Uint8Array(Int32Array.of(a, b, c, d).buffer));
+  const [and, or, bitselect, anyTrue, allTrue] = [simd(0x4e), simd(0x50), simd(0x52), simd(0x53), simd(0xa3)];
+  const [fgt, fle, fge, fsub, pmax] = [simd(0x44), simd(0x45), simd(0x46), simd(0xe5), simd(0xeb)];
+  const [iadd, isub] = [simd(0xae), simd(0xb1)];
+  const store8 = [0x3a, 0, 0];
+  const store32 = [0x36, 2, 0];
+  const load32 = [0x28, 2, 0];
+  const shuffle = (lanes: number[]) => simd(0x0d, ...lanes);
+  const [feq, fpmin, ieq, iltS, imaxS] = [simd(0x41), simd(0xea), simd(0x37), simd(0x39), simd(0xb8)];
+  /**
+   * Combine each lane's (m1, i1, m2, cnt, last) with the lane `lanes` puts beside it: the larger maximum
+   * (on equal maxima the smaller column), the larger of the two runners-up and the smaller maximum, the
+   * summed counts and the larger last column. Uses locals v (partner m1), gt (partner i1), ge (take mask).
+   */
+  const reduceLanes = (lanes: number[]) => [
+    ...get(m1), ...get(m1), ...shuffle(lanes), ...set(v),
+    ...get(i1), ...get(i1), ...shuffle(lanes), ...set(gt),
+    // runner-up: max(m2, partner m2, min(m1, partner m1))
+    ...get(m2), ...get(m2), ...get(m2), ...shuffle(lanes), ...pmax, ...get(m1), ...get(v), ...fpmin, ...pmax, ...set(m2),
+    // take the partner when its maximum is larger, or equal at a smaller column
+    ...get(v), ...get(m1), ...fgt, ...get(v), ...get(m1), ...feq, ...get(gt), ...get(i1), ...iltS, ...and, ...or, ...set(ge),
+    ...get(v), ...get(m1), ...get(ge), ...bitselect, ...set(m1),
+    ...get(gt), ...get(i1), ...get(ge), ...bitselect, ...set(i1),
+    ...get(cnt), ...get(cnt), ...get(cnt), ...shuffle(lanes), ...iadd, ...set(cnt),
+    ...get(last), ...get(last), ...get(last), ...shuffle(lanes), ...imaxS, ...set(last),
+  ];
+  const inRange = (v: number) => [...get(v), ...f32x4(LO), ...fge, ...get(v), ...f32x4(HI), ...fle, ...and];
+
+  // r: params 0 p, 1 rows, 2 K, 3 K4, 4 lower, 5 out; i32 locals 6 r, 7 q, 8 end, 9 lp, 10 rowp;
+  // v128 locals 11 v, 12 ok, 13 m1, 14 m2, 15 i1, 16 cnt, 17 last, 18 jv, 19 gt, 20 ge
+  const [p, rows, K, K4, lower, out] = [0, 1, 2, 3, 4, 5];
+  const [r, q, end, lp, rowp] = [6, 7, 8, 9, 10];
+  const [v, ok, m1, m2, i1, cnt, last, jv, gt, ge] = [11, 12, 13, 14, 15, 16, 17, 18, 19, 20];
+  // prettier-ignore
+  const rowScan = [
+    2, 5, I32, 10, V128,
+    ...get(K), ...i32c(2), shl, ...set(K),
+    ...get(K4), ...i32c(2), shl, ...set(K4),
+    ...i32x4(-1, -1, -1, -1), ...set(ok),
+    ...get(p), ...set(rowp),
+    ...i32c(0), ...set(r),
+    0x03, 0x40, // loop rows
+    ...f32x4(-Infinity), ...set(m1), ...f32x4(-Infinity), ...set(m2),
+    ...i32x4(0, 0, 0, 0), ...set(i1), ...i32x4(0, 0, 0, 0), ...set(cnt), ...i32x4(0, 0, 0, 0), ...set(last),
+    ...i32x4(0, 1, 2, 3), ...set(jv),
+    ...get(rowp), ...tee(q), ...get(K4), add, ...set(end),
+    ...get(lower), ...set(lp),
+    0x03, 0x40, // loop columns
+    ...get(q), ...load(), ...set(v),
+    ...get(ok), ...inRange(v), ...and, ...set(ok),
+    ...get(v), ...get(m1), ...fgt, ...set(gt),
+    // m2 = v > m1 ? m1 : (m2 < v ? v : m2); m1 = v > m1 ? v : m1; i1 likewise
+    ...get(m1), ...get(m2), ...get(v), ...pmax, ...get(gt), ...bitselect, ...set(m2),
+    ...get(v), ...get(m1), ...get(gt), ...bitselect, ...set(m1),
+    ...get(jv), ...get(i1), ...get(gt), ...bitselect, ...set(i1),
+    ...get(v), ...get(lp), ...load(), ...fge, ...set(ge),
+    ...get(cnt), ...get(ge), ...isub, ...set(cnt),
+    ...get(jv), ...get(last), ...get(ge), ...bitselect, ...set(last),
+    ...get(jv), ...i32x4(4, 4, 4, 4), ...iadd, ...set(jv),
+    ...get(lp), ...i32c(16), add, ...set(lp),
+    ...get(q), ...i32c(16), add, ...tee(q), ...get(end), ltU, 0x0d, 0,
+    0x0b, // end loop columns
+    ...reduceLanes([4, 5, 6, 7, 0, 1, 2, 3, 12, 13, 14, 15, 8, 9, 10, 11]),
+    ...reduceLanes([8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7]),
+    // lane 0 now holds the row's results
+    ...get(out), ...get(m1), ...simd(0x1f, 0), 0x38, 2, 0, // f32.store
+    ...get(out), ...get(i1), ...simd(0x1b, 0), 0x36, 2, 4, // i32.store offset 4
+    ...get(out), ...get(m2), ...simd(0x1f, 0), 0x38, 2, 8,
+    ...get(out), ...get(cnt), ...simd(0x1b, 0), 0x36, 2, 12,
+    ...get(out), ...get(last), ...simd(0x1b, 0), 0x36, 2, 16,
+    ...get(out), ...i32c(20), add, ...set(out),
+    ...get(rowp), ...get(K), add, ...set(rowp),
+    ...get(r), ...i32c(1), add, ...tee(r), ...get(rows), ltU, 0x0d, 0,
+    0x0b, // end loop rows
+    ...get(out), ...get(ok), ...allTrue, ...store32,
+    0x0b,
+  ];
+
+  // g: params 0 p, 1 rows, 2 K, 3 K4, 4 labels, 5 gates, 6 out; i32 locals 7 r, 8 q, 9 end, 10 gp, 11 rowp,
+  // 12 n (entries), 13 e (16 × running column-group number), 14 lane mask; v128 local 15 own
+  const [gLabels, gGates, gOut] = [4, 5, 6];
+  const [gr, gq, gend, gp, growp, gn, ge4, gate4, own] = [7, 8, 9, 10, 11, 12, 13, 14, 15];
+  const bitmask = simd(0xa4);
+  // prettier-ignore
+  const gate = [
+    2, 8, I32, 1, V128,
+    ...get(K), ...i32c(2), shl, ...set(K),
+    ...get(K4), ...i32c(2), shl, ...set(K4),
+    ...get(p), ...set(growp),
+    ...i32c(0), ...set(gr), ...i32c(0), ...set(gn), ...i32c(0), ...set(ge4),
+    0x03, 0x40, // loop rows
+    // k = labels[r]; own = splat(row[k]); gp = gates + k·K·4
+    ...get(gLabels), ...get(gr), ...i32c(2), shl, add, ...load32, ...tee(gp),
+    ...i32c(2), shl, ...get(growp), add, ...simd(0x09, 2, 0), ...set(own),
+    ...get(gp), ...get(K), mul, ...get(gGates), add, ...set(gp),
+    ...get(growp), ...tee(gq), ...get(K4), add, ...set(gend),
+    0x03, 0x40, // loop column groups
+    ...get(gq), ...load(), ...get(own), ...fsub, ...get(gp), ...load(), ...fge, ...bitmask, ...tee(gate4),
+    0x04, 0x40, // if some lane passes: entries[n++] = 16·group + lane mask
+    ...get(gOut), ...get(gn), ...i32c(2), shl, add, ...get(ge4), ...get(gate4), 0x72 /* i32.or */, 0x36, 2, 4,
+    ...get(gn), ...i32c(1), add, ...set(gn),
+    0x0b,
+    ...get(ge4), ...i32c(16), add, ...set(ge4),
+    ...get(gp), ...i32c(16), add, ...set(gp),
+    ...get(gq), ...i32c(16), add, ...tee(gq), ...get(gend), ltU, 0x0d, 0,
+    0x0b,
+    ...get(growp), ...get(K), add, ...set(growp),
+    ...get(gr), ...i32c(1), add, ...tee(gr), ...get(rows), ltU, 0x0d, 0,
+    0x0b,
+    ...get(gOut), ...get(gn), ...store32,
+    0x0b,
+  ];
+
+  // s: params 0 p, 1 bytes, 2 out; i32 local 3 end; v128 locals 4 v, 5 ok, 6 w
+  const [sEnd, sv, sok, sw] = [3, 4, 5, 6];
+  // prettier-ignore
+  const scan = [
+    2, 1, I32, 3, V128,
+    ...i32x4(-1, -1, -1, -1), ...set(sok),
+    ...get(p), ...get(1), add, ...set(sEnd),
+    // two vectors per step, after a first single one when their number is odd
+    ...get(1), ...i32c(16), 0x71 /* i32.and */, 0x04, 0x40, // if
+    ...get(p), ...load(), ...set(sv),
+    ...get(sok), ...inRange(sv), ...and, ...set(sok),
+    ...get(p), ...i32c(16), add, ...set(p),
+    0x0b,
+    0x02, 0x40, // block: skip when empty
+    ...get(p), ...get(sEnd), 0x4f /* i32.ge_u */, 0x0d, 0,
+    0x03, 0x40,
+    ...get(p), ...load(), ...set(sv),
+    ...get(p), ...load(16), ...set(sw),
+    ...get(sok), ...inRange(sv), ...and, ...inRange(sw), ...and, ...set(sok),
+    ...get(p), ...i32c(32), add, ...tee(p), ...get(sEnd), ltU, 0x0d, 0,
+    0x0b,
+    0x0b,
+    ...get(2), ...get(sok), ...allTrue, ...store32,
+    0x0b,
+  ];
+  return wasmModule([
+    { name: "r", params: 6, body: rowScan },
+    { name: "g", params: 7, body: gate },
+    { name: "s", params: 3, body: scan },
+  ]);
+}
+
+const compiled = lazyKernel(rowsWasm);
+let enabled = true;
+
+/** Turn the WebAssembly scans off (or back on), so tests can compare them with the JavaScript kernels. @internal */
+export function useRowsWasm(on: boolean): void {
+  enabled = on;
+}
+
+function kernel(bytes: number) {
+  return enabled ? compiled(bytes) : null;
+}
+
+/** Rows per block: about 256 KiB of pred_probs, so a block stays in the L2 cache between its copy and its scan. */
+export function blockRows(K: number): number {
+  return Math.max(1, Math.floor(65536 / K));
+}
+
+/** Byte layout of one block call (pred_probs block, labels, lower thresholds / gates, outputs). */
+function layout(K: number) {
+  const R = blockRows(K);
+  const pBytes = R * K * 4;
+  const labels = pBytes + 16;
+  const table = labels + R * 4;
+  const out = table + K * K * 4 + 16;
+  return { R, labels, table, out, bytes: out + Math.max(R * 80, R * K + 4) + 16 };
+}
+
+/** Per-row results of {@link RowsKernel.rowStats}; views into the kernel memory, valid until the next call. */
+export interface RowStats {
+  /** Per row 5 words: maximum (f32), its first column (i32), runner-up (f32), count (i32), last counted column (i32). */
+  readonly f: Float32Array;
+  readonly i: Int32Array;
+  /** Whether every value of the first K4 columns lay in the value range. */
+  readonly inRange: boolean;
+}
+
+/**
+ * The WebAssembly row-scan kernels for float32 blocks with `K ≥ 4`, or null when this runtime has no
+ * WebAssembly SIMD (callers then use the JavaScript kernels).
+ */
+export function rowsKernel(K: number): RowsKernel | null {
+  if (K < 4) return null;
+  const L = layout(K);
+  return kernel(L.bytes) === null ? null : new RowsKernel(K, L);
+}
+
+/** A row-block scanner bound to one K (see {@link rowsKernel}). */
+export class RowsKernel {
+  readonly K: number;
+  readonly K4: number;
+  /** Rows per block. */
+  readonly R: number;
+  private readonly L: ReturnType<typeof layout>;
+
+  constructor(K: number, L: ReturnType<typeof layout>) {
+    this.K = K;
+    this.K4 = K - (K % 4);
+    this.R = L.R;
+    this.L = L;
+  }
+
+  private k() {
+    return kernel(this.L.bytes)!;
+  }
+
+  /**
+   * Row statistics of `rows ≤ R` rows of `P` from flat offset `from` (see the module comment, `r`),
+   * against float32 thresholds `lower32` (length K; use {@link f32AtLeast} on the exact thresholds).
+   */
+  rowStats(P: Float32Array, from: number, rows: number, lower32: Float32Array): RowStats {
+    const { K, K4, L } = this;
+    const k = this.k();
+    const buf = k.memory.buffer;
+    new Float32Array(buf, 0, rows * K).set(P.subarray(from, from + rows * K));
+    new Float32Array(buf, L.table, K).set(lower32);
+    k.fns.r!(0, rows, K, K4, L.table, L.out);
+    const i = new Int32Array(buf, L.out, rows * 5 + 1);
+    return { f: new Float32Array(buf, L.out, rows * 5), i, inRange: i[rows * 5] === 1 };
+  }
+
+  /**
+   * Selection candidates of `rows ≤ R` rows of `P` from flat offset `from` with labels `y[y0…]` (see the
+   * module comment, `g`): entries `16·(r·K4/4 + c) + lane mask`. `gates` (K×K float32) is copied in.
+   */
+  candidates(P: Float32Array, from: number, rows: number, y: Int32Array, y0: number, gates: Float32Array): Int32Array {
+    const { K, K4, L } = this;
+    const k = this.k();
+    const buf = k.memory.buffer;
+    new Float32Array(buf, 0, rows * K).set(P.subarray(from, from + rows * K));
+    new Int32Array(buf, L.labels, rows).set(y.subarray(y0, y0 + rows));
+    new Float32Array(buf, L.table, K * K).set(gates);
+    k.fns.g!(0, rows, K, K4, L.labels, L.table, L.out);
+    const n = new Int32Array(buf, L.out, 1)[0]!;
+    return new Int32Array(buf, L.out + 4, n);
+  }
+}
+
+/**
+ * Whether every value of `P[from … to)` lies in [−1e-6, 1 + 1e-6] (no NaN), scanned in WebAssembly in
+ * blocks; null when WebAssembly SIMD is unavailable.
+ */
+export function allInRangeWasm(P: Float32Array, from: number, to: number): boolean | null {
+  const CH = 65536;
+  const k = kernel(CH * 4 + 32);
+  if (k === null) return null;
+  for (let a = from; a < to; a += CH) {
+    const len = Math.min(CH, to - a);
+    const len4 = len - (len % 4);
+    const buf = k.memory.buffer;
+    new Float32Array(buf, 0, len).set(P.subarray(a, a + len));
+    if (len4 > 0) {
+      k.fns.s!(0, len4 * 4, CH * 4 + 16);
+      if (new Int32Array(buf, CH * 4 + 16, 1)[0] !== 1) return false;
+    }
+    for (let q = a + len4; q < a + len; q++) {
+      const v = P[q]!;
+      if (!(v >= -1e-6 && v <= 1 + 1e-6)) return false;
+    }
+  }
+  return true;
+}
