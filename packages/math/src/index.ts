@@ -104,7 +104,7 @@ export { hashUniform, splitmix64 } from "./hash.js";
 export { macroRocAucOvr, rocAuc } from "./metrics.js";
 export { dftTables, lowFrequencyCount, lowFrequencyMagnitudes, type DftTables } from "./fourier.js";
 export { logFloat32, logFloat32Bits } from "./fast-log.js";
-export { resampleRows, resampleRowsSimd, type ResampleTaps } from "./resample.js";
+export { type KernelTaps, resampleKernelTaps, resampleRows, resampleRowsFunction, resampleRowsSimd, type ResampleTaps } from "./resample.js";
 /** Low-level WebAssembly encoding helpers (LEB128, vectors, one-memory modules, lazily grown instances) for hand-assembled kernels. */
 export { lazyKernel, leb, sleb, vec, wasmModule, wasmOp, type WasmFunction, type WasmKernel } from "./wasm-encoding.js";
 

@@ -13,7 +13,7 @@
  * accumulator has the same bound).
  */
 import { invalidInput } from "./errors.js";
-import { lazyKernel, wasmModule, wasmOp } from "./wasm-encoding.js";
+import { lazyKernel, type WasmFunction, wasmModule, wasmOp } from "./wasm-encoding.js";
 
 /** Fixed-point taps of one resampling pass: output o reads `count[o]` inputs from `xmin[o]` with weights `k[o·ksize + j]`. */
 export interface ResampleTaps {
@@ -24,13 +24,15 @@ export interface ResampleTaps {
 }
 
 /**
- * Bytes of the SIMD module: imports memory `e.m`, exports `h(src, W, H, xmin, khi, klo, K8, outW, dst, taps)`
- * (byte offsets; H even — rows go in pairs; K8 = taps per output rounded up to a multiple of 8; tables of
+ * The SIMD kernel as a module function `h(src, W, H, xmin, khi, klo, K8, outW, dst, taps)` (byte offsets; H even — rows go in pairs; K8 = taps per output rounded up to a multiple of 8; tables of
  * int16 weights with K8 entries per output, zero-padded: `klo` 0 means `khi` holds the whole weights,
  * else their hi/lo split; `taps` the int32 tap count of each output rounded up to a multiple of 8, at
- * least 8). Writes the int32 sums row by row at `dst`. @internal
+ * least 8). Writes the int32 sums row by row at `dst`. Modules that keep their own pixels in memory (the linter's scan)
+ * include it to resample rows in place, with the tables of {@link resampleKernelTaps}.
+ *
+ * @remarks Low-level WebAssembly helper, for code that assembles its own kernels.
  */
-export function resampleRowsWasm(): Uint8Array {
+export function resampleRowsFunction(): WasmFunction {
   const { get, set, tee, i32c: c32, add, mul, shl, ltU, simd: v } = wasmOp;
   // params 0 src, 1 W, 2 H, 3 xmin, 4 khi, 5 klo, 6 K8, 7 outW, 8 dst, 9 taps
   // i32 locals 10 y, 11 o, 12 a, 13 end, 14 bh, 15 bl, 16 row, 17 dp, 18 a1, 19 sh (11 with a split, else 0), 20 rowBytes (outW·4)
@@ -85,7 +87,12 @@ export function resampleRowsWasm(): Uint8Array {
     0x0b,
     0x0b,
   ];
-  return wasmModule([{ name: "h", params: 10, body: code }]);
+  return { name: "h", params: 10, body: code };
+}
+
+/** Bytes of the SIMD module: imports memory `e.m`, exports {@link resampleRowsFunction}'s `h`. @internal */
+export function resampleRowsWasm(): Uint8Array {
+  return wasmModule([resampleRowsFunction()]);
 }
 
 const kernelFor = lazyKernel(resampleRowsWasm);
@@ -98,8 +105,13 @@ export function resampleRowsSimd(): boolean {
 /** Below this many multiply-adds `resampleRows` uses the JS loop. */
 const SIMD_MIN_MACS = 32768;
 
-/** The kernel's weight tables of one set of taps: whole int16 weights (`lo` null) or their hi/lo split. */
-interface KernelTaps {
+/**
+ * The SIMD kernel's tables for one set of taps: whole int16 weights (`lo` null, pass `klo` 0) or their
+ * hi/lo split, K8 weights per output.
+ *
+ * @remarks Low-level WebAssembly helper, for code that assembles its own kernels.
+ */
+export interface KernelTaps {
   hi: Int16Array;
   lo: Int16Array | null;
   K8: number;
@@ -109,7 +121,12 @@ interface KernelTaps {
 
 const splitCache = new WeakMap<ResampleTaps, KernelTaps>();
 
-function split(taps: ResampleTaps): KernelTaps {
+/**
+ * The tables {@link resampleRowsFunction} reads for a set of taps (cached per taps object).
+ *
+ * @remarks Low-level WebAssembly helper, for code that assembles its own kernels.
+ */
+export function resampleKernelTaps(taps: ResampleTaps): KernelTaps {
   let s = splitCache.get(taps);
   if (!s) {
     const outW = taps.xmin.length;
@@ -174,7 +191,7 @@ export function resampleRows(src: Uint8Array, W: number, H: number, taps: Resamp
   const out = new Int32Array(H * outW);
   // small images: the copy into the kernel's memory costs more than the JS loop saves
   if (simd && H * outW * taps.ksize >= SIMD_MIN_MACS) {
-    const { hi, lo, K8, n8 } = split(taps);
+    const { hi, lo, K8, n8 } = resampleKernelTaps(taps);
     // rows go in pairs: an odd image gets one zero row, whose sums are dropped
     const H2 = H + (H % 2);
     const srcBytes = W * H2 + K8 + 16; // the last row's last window may read past the image (weights 0)

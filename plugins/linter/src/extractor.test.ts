@@ -23,6 +23,12 @@ describe("analyseImage: the in-place raster path equals the region path", () => 
     { width: 1, height: 6, channels: 3, bitDepth: 8, data: Uint8Array.from({ length: 18 }, (_, i) => (i * 53) % 256) },
     { width: 1, height: 1, channels: 3, bitDepth: 8, data: Uint8Array.from([9, 200, 31]) },
     { width: 12, height: 10, channels: 3, bitDepth: 8, data: Uint8Array.from({ length: 360 }, (_, i) => (i * 7) % 2) },
+    // the WebAssembly scan (≥ 4,096 pixels), which also runs the hashes' horizontal Lanczos passes on its
+    // gray rows: one band with an odd row count, several bands, a width equal to the pHash size, [0, 1] values
+    { width: 130, height: 97, channels: 3, bitDepth: 8, data: Uint8Array.from({ length: 130 * 97 * 3 }, (_, i) => (i * 2654435761) >>> 24) },
+    { width: 2000, height: 67, channels: 3, bitDepth: 8, data: Uint8Array.from({ length: 2000 * 67 * 3 }, (_, i) => ((i >> 4) * 40503 + (i % 3) * 77) & 255) },
+    { width: 32, height: 300, channels: 3, bitDepth: 8, data: Uint8Array.from({ length: 32 * 300 * 3 }, (_, i) => (i * 131) % 256) },
+    { width: 90, height: 80, channels: 3, bitDepth: 8, data: Uint8Array.from({ length: 90 * 80 * 3 }, (_, i) => ((i * 7) >> 3) % 2) },
   ];
   cases.forEach((raster, k) => {
     it(`case ${k}: ${raster.channels} channel(s), ${raster.bitDepth}-bit`, () => {

@@ -1,6 +1,6 @@
 import { AssayError, type Box, type Dataset, defineExtractor, type NodeContext, type RasterImage, requiresImages, z } from "@assay/core";
 import { CHANNEL_STAT_NAMES, type ChannelStatName, type ImageStats, imageStatsArtifact, STAT_NAMES, type StatName } from "./artifact.js";
-import { canonicalGray, canonicalGrayRaster, exactHashRaster, perceptualHashes, xxhash64 } from "./hashes.js";
+import { canonicalGray, canonicalGrayRaster, exactHashRaster, lanczosCoefficients, perceptualHashes, phashSize, xxhash64 } from "./hashes.js";
 import { availableParallelism } from "node:os";
 import { cropWindow, rasterSource, regionToFloat64, type XyxyBox } from "./image.js";
 import { StatsPool, statsWorkerUrl } from "./pool.js";
@@ -63,8 +63,14 @@ export function analyseImage(
 ): RowResult[] {
   const src = rasterSource(image);
   const hashOptions = { d4: options.hashes === "all" };
+  // output widths of the perceptual hashes' horizontal Lanczos passes, which the RGB scan runs on its gray rows
+  const n = phashSize(Math.min(image.width, image.height));
+  const widths = options.hashes !== "none" && n > 0 ? [n, 9].filter((w) => w !== image.width) : [];
   // the full image: read in place (integer histograms, no float copy); boxes: NaN-padded float crops
-  const scan = image.channels === 3 && image.data instanceof Uint8Array ? scanRgb8(image.data, image.width, image.height) : undefined;
+  const scan =
+    image.channels === 3 && image.data instanceof Uint8Array
+      ? scanRgb8(image.data, image.width, image.height, true, widths.map((w) => lanczosCoefficients(image.width, w)))
+      : undefined;
   const full = statsOfRaster(src, undefined, options.normalize, options.perChannel, scan);
   const depth = full.depth;
   const first: RowResult = {
@@ -77,8 +83,10 @@ export function analyseImage(
     shape: [image.channels, image.height, image.width],
   };
   if (options.hashes !== "none") {
-    const gray = scan && depth > 1 ? { width: image.width, height: image.height, data: scan.gray } : canonicalGrayRaster(image, depth);
-    const h = perceptualHashes(gray, hashOptions);
+    const fromScan = scan !== undefined && depth > 1;
+    const gray = fromScan ? { width: image.width, height: image.height, data: scan.gray } : canonicalGrayRaster(image, depth);
+    const rows = fromScan ? scan.rows : undefined;
+    const h = perceptualHashes(gray, hashOptions, rows && new Map(widths.map((w, i) => [w, rows[i]!])));
     first.phash = h.phash;
     first.dhash = h.dhash;
     first.phash_d4 = h.phash_d4 ?? "";

@@ -232,9 +232,20 @@ export function useSimdResize(on: boolean): void {
 
 /** Pillow-exact Lanczos resize of an 8-bit gray image to `outW × outH` (horizontal pass first). */
 export function resizeLanczos(image: GrayImage, outW: number, outH: number): GrayImage {
+  return resizeWith(image, outW, outH);
+}
+
+/**
+ * Sums of horizontal Lanczos passes computed elsewhere (the scan kernel runs them on the gray rows it
+ * produces): output width → `resampleRows(gray, W, H, lanczosCoefficients(W, outW))`. @internal
+ */
+export type HorizontalSums = ReadonlyMap<number, Int32Array>;
+
+/** {@link resizeLanczos}, taking the horizontal pass's sums from `horizontal` when given. */
+function resizeWith(image: GrayImage, outW: number, outH: number, horizontal?: Int32Array): GrayImage {
   let { width: W, height: H, data } = image;
   if (outW !== W && H > 0) {
-    const sums = resampleRows(data, W, H, lanczosCoefficients(W, outW), simdResize);
+    const sums = horizontal ?? resampleRows(data, W, H, lanczosCoefficients(W, outW), simdResize);
     const next = new Uint8Array(outW * H);
     for (let i = 0; i < next.length; i++) next[i] = clip8(sums[i]! + HALF);
     data = next;
@@ -305,8 +316,8 @@ export function dctLowBlock(im: GrayImage): Float64Array {
   return F;
 }
 
-function phashOfGray(g: GrayImage, n: number): string {
-  const F = dctLowBlock(resizeLanczos(g, n, n));
+function phashOfGray(g: GrayImage, n: number, horizontal?: HorizontalSums): string {
+  const F = dctLowBlock(resizeWith(g, n, n, horizontal?.get(n)));
   const sorted = F.slice().sort();
   const med = (sorted[31]! + sorted[32]!) / 2;
   const bits: boolean[] = [];
@@ -314,8 +325,8 @@ function phashOfGray(g: GrayImage, n: number): string {
   return bitsToHex(bits);
 }
 
-function dhashOfGray(g: GrayImage): string {
-  const im = resizeLanczos(g, 9, 9);
+function dhashOfGray(g: GrayImage, horizontal?: HorizontalSums): string {
+  const im = resizeWith(g, 9, 9, horizontal?.get(9));
   const bits: boolean[] = [];
   for (let r = 0; r < 8; r++) for (let c = 0; c < 8; c++) bits.push(im.data[r * 9 + c]! > im.data[r * 9 + c + 1]!);
   return bitsToHex(bits);
@@ -360,12 +371,13 @@ export interface PerceptualHashes {
 
 /**
  * pHash and dHash (duplicates.md §5–6) of a gray image; with `d4` also the rotation/flip-invariant
- * variants (the smallest hash over the 8 rotations and mirrors).
+ * variants (the smallest hash over the 8 rotations and mirrors). `horizontal`: the image's horizontal
+ * Lanczos sums, when already computed.
  */
-export function perceptualHashes(gray: GrayImage, options: { d4?: boolean } = {}): PerceptualHashes {
+export function perceptualHashes(gray: GrayImage, options: { d4?: boolean } = {}, horizontal?: HorizontalSums): PerceptualHashes {
   const n = phashSize(Math.min(gray.width, gray.height));
   if (n === 0) return options.d4 ? { phash: "", dhash: "", phash_d4: "", dhash_d4: "" } : { phash: "", dhash: "" };
-  const out: PerceptualHashes = { phash: phashOfGray(gray, n), dhash: dhashOfGray(gray) };
+  const out: PerceptualHashes = { phash: phashOfGray(gray, n, horizontal), dhash: dhashOfGray(gray, horizontal) };
   if (options.d4) {
     out.phash_d4 = d4Min(gray, (g) => phashOfGray(g, n));
     out.dhash_d4 = d4Min(gray, dhashOfGray);

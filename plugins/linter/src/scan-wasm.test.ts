@@ -1,4 +1,6 @@
+import { resampleRows } from "@assay/math";
 import { describe, expect, it } from "vitest";
+import { lanczosCoefficients } from "./hashes.js";
 import { scanRgb8Wasm, scanWasm, scanWasmAvailable } from "./scan-wasm.js";
 import { scanRgb8, stdOfU } from "./stats.js";
 
@@ -35,6 +37,21 @@ describe("WebAssembly RGB scan", () => {
         const plane = wasm.planes.subarray(c * W * H, (c + 1) * W * H);
         expect(plane.every((v, i) => v === data[3 * i + c])).toBe(true);
       }
+    }
+  });
+
+  it("runs the horizontal resampling passes on its gray rows: resampleRows of the gray, band by band", () => {
+    for (const [W, H] of [
+      [130, 97],
+      [2000, 67],
+      [641, 400],
+    ] as const) {
+      const data = Uint8Array.from({ length: W * H * 3 }, (_, i) => ((i >> 3) * 2654435761) >>> 24);
+      const taps = [lanczosCoefficients(W, 32), lanczosCoefficients(W, 9)];
+      const scan = scanRgb8Wasm(data, W, H, taps)!;
+      const gray = scan.gray.slice();
+      expect(scan.rows).toHaveLength(2);
+      taps.forEach((t, i) => expect(scan.rows[i]).toEqual(resampleRows(gray, W, H, t)));
     }
   });
 

@@ -13,10 +13,12 @@
  *   e(sums, W8, H, stride, C, out): the clipped 3×3 edge values `u = clip(2·(9·S − box3×3(S)) + C, 0, 510·C)`
  *     of the first W8 (a multiple of 8, at most 3,664) columns of every row, 8 pixels per SIMD step in
  *     int16 lanes, summed into Σu and Σu² (int32 per row, then two int64 lanes each, at `out` and `out + 16`).
+ *   h: @assay/math's `resampleRows` kernel, run on each band's gray rows while they are in cache (the
+ *     horizontal Lanczos passes of the perceptual hashes), so the gray plane is never copied out.
  */
-import { lazyKernel, leb, wasmModule, wasmOp } from "@assay/math";
+import { lazyKernel, leb, resampleKernelTaps, resampleRowsFunction, type ResampleTaps, wasmModule, wasmOp } from "@assay/math";
 
-/** Bytes of the scan module (exports `s` and `e`, imports memory `e.m`). */
+/** Bytes of the scan module (exports `s`, `e` and @assay/math's row resampler `h`, imports memory `e.m`). */
 export function scanWasm(): Uint8Array {
   const { get, set, tee, i32c: c32, add, mul, shl, ltU, simd: v } = wasmOp;
   const f64 = (v: number) => [0x44, ...new Uint8Array(Float64Array.of(v).buffer)];
@@ -173,10 +175,7 @@ export function scanWasm(): Uint8Array {
     ...get(out), ...get(sq64), ...v(0x0b, 0, 16),
     0x0b,
   ];
-  return wasmModule([
-    { name: "s", params: 8, body: scan },
-    { name: "e", params: 6, body: edge },
-  ]);
+  return wasmModule([{ name: "s", params: 8, body: scan }, { name: "e", params: 6, body: edge }, resampleRowsFunction()]);
 }
 
 const kernel = lazyKernel(scanWasm);
@@ -196,6 +195,8 @@ export interface WasmScan {
   sumSq: number;
   gray: Uint8Array;
   planes: Uint8Array;
+  /** For each requested set of taps, `resampleRows(gray, W, H, taps)` (H × outW int32 sums). */
+  rows: Int32Array[];
 }
 
 const align = (n: number) => Math.ceil(n / 16) * 16;
@@ -206,23 +207,47 @@ const EDGE_STRIP = 2048;
 /** Source bytes per band: a band is copied into the kernel's memory, scanned and its edges summed while it is in cache. */
 const BAND_BYTES = 131072;
 
-/** The RGB scan and the edge sums of a W×H 8-bit RGB raster in WebAssembly, or null when unavailable. @internal */
-export function scanRgb8Wasm(data: Uint8Array, W: number, H: number): WasmScan | null {
+/**
+ * The RGB scan and the edge sums of a W×H 8-bit RGB raster in WebAssembly, or null when unavailable.
+ * `taps`: horizontal resampling passes to run on the gray rows (results in `rows`). @internal
+ */
+export function scanRgb8Wasm(data: Uint8Array, W: number, H: number, taps: readonly ResampleTaps[] = []): WasmScan | null {
   const plane = W * H;
   const rowBytes = 3 * W;
-  const band = Math.max(1, Math.floor(BAND_BYTES / rowBytes));
+  // an even number of rows per band: the resampler takes rows in pairs
+  const band = Math.max(2, Math.floor(BAND_BYTES / rowBytes) & ~1);
+  const tables = taps.map((t) => ({ taps: t, ...resampleKernelTaps(t), outW: t.xmin.length }));
+  const K8 = tables.reduce((m, t) => Math.max(m, t.K8), 0);
   const oPlanes = align(rowBytes * Math.min(band, H));
   const oHist = align(oPlanes + 3 * plane);
   const oGray = oHist + 6 * 1024;
-  const oSums = align(oGray + plane);
+  // one spare gray row (the partner of an odd last row) and the resampler's read-ahead past the last window
+  const oSums = align(oGray + plane + W + K8 + 16);
   const PW = W + 2;
   const oOut = align(oSums + PW * (H + 2) * 2);
-  const k = kernel(oOut + 32);
+  let o = oOut + 32;
+  const placed = tables.map((t) => {
+    const at = { xmin: align(o), n8: 0, hi: 0, lo: 0, dst: 0 };
+    at.n8 = align(at.xmin + 4 * t.outW);
+    at.hi = align(at.n8 + 4 * t.outW);
+    at.lo = align(at.hi + t.hi.byteLength);
+    at.dst = align(at.lo + (t.lo ? t.lo.byteLength : 0));
+    o = at.dst + 4 * t.outW * (H + 1);
+    return at;
+  });
+  const k = kernel(o);
   if (!k) return null;
   const buf = k.memory.buffer;
   const u8 = new Uint8Array(buf);
   const hist = new Uint32Array(buf, oHist, 1536);
   hist.fill(0);
+  tables.forEach((t, i) => {
+    const at = placed[i]!;
+    new Int32Array(buf, at.xmin, t.outW).set(t.taps.xmin);
+    new Int32Array(buf, at.n8, t.outW).set(t.n8);
+    new Int16Array(buf, at.hi, t.hi.length).set(t.hi);
+    if (t.lo) new Int16Array(buf, at.lo, t.lo.length).set(t.lo);
+  });
   const S = new Int16Array(buf, oSums, PW * (H + 2));
   const W8 = W - (W % 8);
   let sum = 0;
@@ -231,6 +256,10 @@ export function scanRgb8Wasm(data: Uint8Array, W: number, H: number): WasmScan |
     const rows = Math.min(band, H - y0);
     u8.set(data.subarray(y0 * rowBytes, (y0 + rows) * rowBytes), 0);
     k.fns.s!(0, W, rows, oHist, oSums + y0 * PW * 2, oGray + y0 * W, oPlanes + y0 * W, plane);
+    tables.forEach((t, i) => {
+      const at = placed[i]!;
+      k.fns.h!(oGray + y0 * W, W, rows + (rows % 2), at.xmin, at.hi, t.lo ? at.lo : 0, t.K8, t.outW, at.dst + 4 * t.outW * y0, at.n8);
+    });
     // replicate the borders of the padded sum plane (symmetric boundary)
     for (let y = y0 + 1; y <= y0 + rows; y++) {
       S[y * PW] = S[y * PW + 1]!;
@@ -273,5 +302,6 @@ export function scanRgb8Wasm(data: Uint8Array, W: number, H: number): WasmScan |
     sumSq,
     gray: new Uint8Array(buf, oGray, plane),
     planes: new Uint8Array(buf, oPlanes, 3 * plane),
+    rows: tables.map((t, i) => new Int32Array(buf, placed[i]!.dst, t.outW * H).slice()),
   };
 }

@@ -1,3 +1,4 @@
+import type { ResampleTaps } from "@assay/math";
 import { scanRgb8Wasm } from "./scan-wasm.js";
 import { type ChwImage, type CropWindow, chwSource, cropWindow, type PixelSource, regionToFloat64, type XyxyBox } from "./image.js";
 
@@ -286,16 +287,19 @@ export interface RgbScan {
   gray: Uint8Array;
   /** The CHW channel bytes (WebAssembly scan only). With it, `gray` and `planes` are views valid until the next scan. */
   planes?: Uint8Array;
+  /** `resampleRows(gray, W, H, taps[i])` for each requested set of taps (WebAssembly scan only). */
+  rows?: Int32Array[];
 }
 
 /**
  * One fused pass over a W×H 8-bit RGB raster (see {@link RgbScan}): in WebAssembly when available and
- * the raster has at least 4,096 pixels (`wasm` false forces the JS loop; both give identical results). @internal
+ * the raster has at least 4,096 pixels (`wasm` false forces the JS loop; both give identical results).
+ * The WebAssembly scan also runs the horizontal resampling passes `taps` on the gray rows. @internal
  */
-export function scanRgb8(data: Uint8Array, W: number, H: number, wasm = true): RgbScan {
+export function scanRgb8(data: Uint8Array, W: number, H: number, wasm = true, taps: readonly ResampleTaps[] = []): RgbScan {
   // small rasters: the JS loop beats the copy into the kernel's memory
-  const fast = wasm && W * H >= 4096 ? scanRgb8Wasm(data, W, H) : null;
-  if (fast) return { counts: fast.counts, sharpness: stdOfU(fast.sum, fast.sumSq, W * H, 3), gray: fast.gray, planes: fast.planes };
+  const fast = wasm && W * H >= 4096 ? scanRgb8Wasm(data, W, H, taps) : null;
+  if (fast) return { counts: fast.counts, sharpness: stdOfU(fast.sum, fast.sumSq, W * H, 3), gray: fast.gray, planes: fast.planes, rows: fast.rows };
   const c0 = new Uint32Array(256);
   const c1 = new Uint32Array(256);
   const c2 = new Uint32Array(256);
