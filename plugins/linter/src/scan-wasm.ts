@@ -29,10 +29,11 @@ export function scanWasm(): Uint8Array {
   // s: params 0 src, 1 W, 2 H, 3 hist, 4 sums, 5 gray, 6 planes, 7 pl (bytes per plane)
   // i32 locals 8 k, 9 sp, 10 gp, 11 x, 12 y, 13 r, 14 g, 15 b, 16 addr, 17 pp, 18 pl2 (2 planes), 19 W16 (columns
   // done 16 at a time); v128 locals 20 R, 21 G, 22 B (the channels of 16 pixels), 23 c299, 24 c587, 25 c114,
-  // 26–31 the channels widened to 16 bits (low and high halves)
+  // 26–31 the channels widened to 16 bits (low and high halves), 32–34 four pixels' channels widened to 32 bits
   const [src, W, H, hist, sums, gray, planes, pl] = [0, 1, 2, 3, 4, 5, 6, 7];
   const [k, sp, gp, x, y, r, g, b, addr, pp, pl2, W16] = [8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19];
   const [R, G, B, c299, c587, c114] = [20, 21, 22, 23, 24, 25];
+  const quad = [32, 33, 34];
   const wide = [
     [26, 27],
     [28, 29],
@@ -57,16 +58,17 @@ export function scanWasm(): Uint8Array {
   const [ext8Lo, ext8Hi, ext16Lo, ext16Hi] = [v(137), v(138), v(169), v(170)];
   const [add16, addF, mulF, truncF, convF] = [v(142), v(240), v(242), v(252), v(254)];
   const highToLow = shuffle([8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15]);
-  // gray of pixels 4q + 2h, 4q + 2h + 1: trunc((r·0.299 + g·0.587) + b·0.114) in the two low i32 lanes
-  const grayPair = (q: number, h: number) => {
-    const chan = (ch: number) => {
-      const v32 = [...get(wide[ch]![q >> 1]!), ...(q % 2 === 0 ? ext16Lo : ext16Hi)];
-      return h === 0 ? [...v32, ...convF] : [...v32, ...v32, ...highToLow, ...convF];
-    };
+  // gray of pixels 4q + 2h, 4q + 2h + 1 (of the current quad): trunc((r·0.299 + g·0.587) + b·0.114) in the two low i32 lanes
+  const grayPair = (h: number) => {
+    const chan = (ch: number) => (h === 0 ? [...get(quad[ch]!), ...convF] : [...get(quad[ch]!), ...get(quad[ch]!), ...highToLow, ...convF]);
     return [...chan(0), ...get(c299), ...mulF, ...chan(1), ...get(c587), ...mulF, ...addF, ...chan(2), ...get(c114), ...mulF, ...addF, ...truncF];
   };
   const joinPairs = shuffle([0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23]);
-  const grayQuad = (q: number) => [...grayPair(q, 0), ...grayPair(q, 1), ...joinPairs];
+  // pixels 4q … 4q + 3: the channels widened to int32 once, then two f64x2 pairs
+  const grayQuad = (q: number) => [
+    ...[0, 1, 2].flatMap((ch) => [...get(wide[ch]![q >> 1]!), ...(q % 2 === 0 ? ext16Lo : ext16Hi), ...set(quad[ch]!)]),
+    ...grayPair(0), ...grayPair(1), ...joinPairs,
+  ];
   const f64splat = (c: number) => [...f64(c), ...v(20)];
   const simdBlock = [
     ...channelOf(0), ...set(R), ...channelOf(1), ...set(G), ...channelOf(2), ...set(B),
@@ -91,7 +93,7 @@ export function scanWasm(): Uint8Array {
   ];
   // prettier-ignore
   const scan = [
-    2, 12, 0x7f, 12, 0x7b,
+    2, 12, 0x7f, 15, 0x7b,
     ...get(src), ...set(k), ...get(gray), ...set(gp), ...get(planes), ...set(pp),
     ...get(pl), ...c32(1), shl, ...set(pl2),
     ...get(W), ...c32(-16), 0x71, ...set(W16),
