@@ -5,7 +5,7 @@
  */
 import { logFloat32Bits } from "@assay/math";
 import { invalidInput } from "./errors.js";
-import { allInRangeWasm, f32AtLeast, type RowsKernel, rowsKernel } from "./rows-wasm.js";
+import { f32AtLeast, type RowsKernel, rowsKernel } from "./rows-wasm.js";
 
 /** Below this many values a block is scanned in JavaScript (the WebAssembly call and copies do not pay off). */
 const WASM_MIN = 4096;
@@ -30,10 +30,25 @@ export function scanRange(P: Float32Array | Float64Array, K: number, rowBase = 0
 
 /** Self-confidence `P[i][y_i]` for rows `[0, rows)` of the block, validating the whole block. */
 export function selfConfidenceKernel(P: Float32Array | Float64Array, y: Int32Array, yOff: number, rows: number, K: number, out: Float64Array, outOff: number, rowBase = 0): void {
+  const wk = P instanceof Float32Array && rows * K >= WASM_MIN ? rowsKernel(K) : null;
+  if (wk) {
+    // per block: the SIMD range check, then the gather from the block's cache-warm copy
+    for (let r0 = 0; r0 < rows; r0 += wk.R) {
+      const nr = Math.min(wk.R, rows - r0);
+      const block = wk.scan(P as Float32Array, r0 * K, nr);
+      // a value out of range: the scalar kernel throws the same error as always
+      if (block === null) selfConfidenceJs(P.subarray(r0 * K, (r0 + nr) * K), y, yOff + r0, nr, K, out, outOff + r0, rowBase + r0);
+      else for (let r = 0; r < nr; r++) out[outOff + r0 + r] = block[r * K + y[yOff + r0 + r]!]!;
+    }
+    return;
+  }
+  selfConfidenceJs(P, y, yOff, rows, K, out, outOff, rowBase);
+}
+
+function selfConfidenceJs(P: Float32Array | Float64Array, y: Int32Array, yOff: number, rows: number, K: number, out: Float64Array, outOff: number, rowBase: number): void {
   // one flat scan (cheaper than a per-row loop; bounded by P.length so V8 drops the bounds checks), then the gather
   const sub = rows * K === P.length ? P : P.subarray(0, rows * K);
-  const ok = sub instanceof Float32Array && sub.length >= WASM_MIN ? allInRangeWasm(sub, 0, sub.length) : null;
-  for (let q = 0; ok !== true && q < sub.length; q++) {
+  for (let q = 0; q < sub.length; q++) {
     const v = sub[q]!;
     if (!(v >= -1e-6 && v <= 1 + 1e-6)) rangeError(v, q, K, rowBase);
   }
@@ -88,12 +103,12 @@ function marginBlockWasm(wk: RowsKernel, P: Float32Array, y: Int32Array, yOff: n
   const { K, K4 } = wk;
   const st = wk.rowStats(P, r0 * K, nr, none);
   if (!st.inRange) return false;
-  const { f, i } = st;
+  const { f, i, block } = st;
   const fr = Math.fround;
   for (let r = 0; r < nr; r++) {
-    const b = (r0 + r) * K;
+    const b = r * K;
     for (let q = b + K4; q < b + K; q++) {
-      const v = P[q]!;
+      const v = block[q]!;
       if (!(v >= -1e-6 && v <= 1 + 1e-6)) return false;
     }
     const o = r * 5;
@@ -101,7 +116,7 @@ function marginBlockWasm(wk: RowsKernel, P: Float32Array, y: Int32Array, yOff: n
     let best = i[o + 1]!;
     let second = f[o + 2]!;
     for (let q = K4; q < K; q++) {
-      const v = P[b + q]!;
+      const v = block[b + q]!;
       if (v > bv) {
         second = bv;
         bv = v;
@@ -109,7 +124,7 @@ function marginBlockWasm(wk: RowsKernel, P: Float32Array, y: Int32Array, yOff: n
       } else if (v > second) second = v;
     }
     const yi = y[yOff + r]!;
-    const own = P[b + yi]!;
+    const own = block[b + yi]!;
     const other = best === yi ? second : bv;
     out[outOff + r] = fr(fr(own - other) + 1) / 2;
   }
@@ -250,14 +265,15 @@ function confidentBlockWasm(wk: RowsKernel, P: Float32Array, y: Int32Array, rowB
   const { K, K4 } = wk;
   const st = wk.rowStats(P, 0, rows, lower32);
   if (!st.inRange) return false;
+  // the block's copy in the kernel memory is cache-warm: read it rather than P
+  const { f, i, block } = st;
   for (let q = K4; q < K; q++) {
     for (let b = 0; b < rows * K; b += K) {
-      const v = P[b + q]!;
+      const v = block[b + q]!;
       if (!(v >= -1e-6 && v <= 1 + 1e-6)) return false;
     }
   }
   const { C, off, reduce, argmax } = acc;
-  const { f, i } = st;
   const fr = Math.fround;
   for (let r = 0; r < rows; r++) {
     const b = r * K;
@@ -268,7 +284,7 @@ function confidentBlockWasm(wk: RowsKernel, P: Float32Array, y: Int32Array, rowB
     let count = i[o + 3]!;
     let single = i[o + 4]!;
     for (let q = K4; q < K; q++) {
-      const v = P[b + q]!;
+      const v = block[b + q]!;
       if (v > bv) {
         bv = v;
         best = q;
@@ -281,7 +297,7 @@ function confidentBlockWasm(wk: RowsKernel, P: Float32Array, y: Int32Array, rowB
     const gi = rowBase + r;
     const yi = y[gi]!;
     if (reduce) {
-      const bumped = fr(P[b + yi]! + 1e-6);
+      const bumped = fr(block[b + yi]! + 1e-6);
       reduce[gi] = bv < bumped || (bv === bumped && best > yi) ? 1 : 0;
     }
     if (argmax) argmax[gi] = best;

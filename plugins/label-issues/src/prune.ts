@@ -128,24 +128,24 @@ export class PruneSelector {
     const fr = Math.fround;
     for (let r0 = 0; r0 < rows; r0 += wk.R) {
       const nr = Math.min(wk.R, rows - r0);
-      const entries = wk.candidates(P as Float32Array, r0 * K, nr, y, start + r0, this.gate32);
+      // read the block's cache-warm copy in the kernel memory rather than P
+      const { entries, block } = wk.candidates(P as Float32Array, r0 * K, nr, y, start + r0, this.gate32);
       for (let t = 0; t < entries.length; t++) {
         const e = entries[t]!;
         const cell = e >>> 4;
         const rr = Math.floor(cell / G);
-        const r = r0 + rr;
-        const gi = start + r;
+        const gi = start + r0 + rr;
         const k = y[gi]!;
-        const b = r * K;
-        const own = P[b + k]!;
+        const b = rr * K;
+        const own = block[b + k]!;
         const gk = k * K;
         for (let j = 4 * (cell - rr * G), m = e & 15; m !== 0; j++, m >>>= 1) {
           if ((m & 1) === 0) continue;
-          const v = fr(P[b + j]! - own);
+          const v = fr(block[b + j]! - own);
           if (v >= gate[gk + j]!) this.offer(slotAt[gk + j]!, k, v, gi);
         }
       }
-      this.addRows(P, start, r0, r0 + nr, wk.K4);
+      this.addRows(block, start + r0, 0, nr, wk.K4);
     }
   }
 

@@ -13,7 +13,7 @@
  *     `fround(v_j − v_k) ≥ gates[k·K + j]`, one int32 entry `16·(r·K4/4 + c) + mask` (bit l of the mask set
  *     for each such column), in row-major order, after an int32 count at `out`.
  *   s(p, bytes, out): one int32 at `out`: 1 when every float32 of [p, p + bytes) lies in [lo, hi] (bytes a
- *     multiple of 16).
+ *     multiple of 16; 0 bytes is fine).
  */
 import { lazyKernel, leb, wasmModule, wasmOp } from "@assay/math";
 
@@ -229,6 +229,8 @@ export interface RowStats {
   readonly i: Int32Array;
   /** Whether every value of the first K4 columns lay in the value range. */
   readonly inRange: boolean;
+  /** The block's copy in the kernel memory (rows × K; cache-warm, cheaper to read than the source). */
+  readonly block: Float32Array;
 }
 
 /**
@@ -272,14 +274,14 @@ export class RowsKernel {
     new Float32Array(buf, L.table, K).set(lower32);
     k.fns.r!(0, rows, K, K4, L.table, L.out);
     const i = new Int32Array(buf, L.out, rows * 5 + 1);
-    return { f: new Float32Array(buf, L.out, rows * 5), i, inRange: i[rows * 5] === 1 };
+    return { f: new Float32Array(buf, L.out, rows * 5), i, inRange: i[rows * 5] === 1, block: new Float32Array(buf, 0, rows * K) };
   }
 
   /**
    * Selection candidates of `rows ≤ R` rows of `P` from flat offset `from` with labels `y[y0…]` (see the
    * module comment, `g`): entries `16·(r·K4/4 + c) + lane mask`. `gates` (K×K float32) is copied in.
    */
-  candidates(P: Float32Array, from: number, rows: number, y: Int32Array, y0: number, gates: Float32Array): Int32Array {
+  candidates(P: Float32Array, from: number, rows: number, y: Int32Array, y0: number, gates: Float32Array): { entries: Int32Array; block: Float32Array } {
     const { K, K4, L } = this;
     const k = this.k();
     const buf = k.memory.buffer;
@@ -288,31 +290,26 @@ export class RowsKernel {
     new Float32Array(buf, L.table, K * K).set(gates);
     k.fns.g!(0, rows, K, K4, L.labels, L.table, L.out);
     const n = new Int32Array(buf, L.out, 1)[0]!;
-    return new Int32Array(buf, L.out + 4, n);
+    return { entries: new Int32Array(buf, L.out + 4, n), block: new Float32Array(buf, 0, rows * K) };
   }
-}
 
-/**
- * Whether every value of `P[from … to)` lies in [−1e-6, 1 + 1e-6] (no NaN), scanned in WebAssembly in
- * blocks; null when WebAssembly SIMD is unavailable.
- */
-export function allInRangeWasm(P: Float32Array, from: number, to: number): boolean | null {
-  const CH = 65536;
-  const k = kernel(CH * 4 + 32);
-  if (k === null) return null;
-  for (let a = from; a < to; a += CH) {
-    const len = Math.min(CH, to - a);
+  /**
+   * Copy `rows ≤ R` rows of `P` from flat offset `from` into the kernel memory and check that every value
+   * lies in [−1e-6, 1 + 1e-6]: the copy (valid until the next call), or null when some value does not.
+   */
+  scan(P: Float32Array, from: number, rows: number): Float32Array | null {
+    const { K, L } = this;
+    const k = this.k();
+    const len = rows * K;
     const len4 = len - (len % 4);
-    const buf = k.memory.buffer;
-    new Float32Array(buf, 0, len).set(P.subarray(a, a + len));
-    if (len4 > 0) {
-      k.fns.s!(0, len4 * 4, CH * 4 + 16);
-      if (new Int32Array(buf, CH * 4 + 16, 1)[0] !== 1) return false;
+    const block = new Float32Array(k.memory.buffer, 0, len);
+    block.set(P.subarray(from, from + len));
+    k.fns.s!(0, len4 * 4, L.out);
+    if (new Int32Array(k.memory.buffer, L.out, 1)[0] !== 1) return null;
+    for (let q = len4; q < len; q++) {
+      const v = block[q]!;
+      if (!(v >= -1e-6 && v <= 1 + 1e-6)) return null;
     }
-    for (let q = a + len4; q < a + len; q++) {
-      const v = P[q]!;
-      if (!(v >= -1e-6 && v <= 1 + 1e-6)) return false;
-    }
+    return block;
   }
-  return true;
 }
