@@ -62,6 +62,14 @@ export function normalizedMarginKernel(P: Float32Array | Float64Array, y: Int32A
     const none = new Float32Array(K).fill(Infinity);
     for (let r0 = 0; r0 < rows; r0 += wk.R) {
       const nr = Math.min(wk.R, rows - r0);
+      if (wk.K4 === K) {
+        // K a multiple of 4: the whole margin in WebAssembly; the division by 2 in float64, as numpy's true_divide
+        const x = wk.margins(P as Float32Array, r0 * K, nr, y, yOff + r0);
+        if (x !== null) {
+          for (let r = 0; r < nr; r++) out[outOff + r0 + r] = x[r]! / 2;
+          continue;
+        }
+      }
       if (!marginBlockWasm(wk, P as Float32Array, y, yOff + r0, r0, nr, none, out, outOff + r0)) {
         // a value out of range in this block: the scalar kernel throws the same error as always
         normalizedMarginJs(P.subarray(r0 * K, (r0 + nr) * K), y, yOff + r0, nr, K, out, outOff + r0, rowBase + r0);

@@ -12,6 +12,9 @@
  *     `labels`) and group of 4 columns c < K4/4 where some column j = 4c + l has
  *     `fround(v_j − v_k) ≥ gates[k·K + j]`, one int32 entry `16·(r·K4/4 + c) + mask` (bit l of the mask set
  *     for each such column), in row-major order, after an int32 count at `out`.
+ *   m(p, rows, K, labels, out): K a multiple of 4; per row with label k, the float32 `(v_k − max_{j≠k} v_j) + 1`
+ *     (each step rounded to float32, as numpy's normalized margin) at `out` (one float32 per row), then one
+ *     int32: 1 when every value lay in [lo, hi].
  *   s(p, bytes, out): one int32 at `out`: 1 when every float32 of [p, p + bytes) lies in [lo, hi] (bytes a
  *     multiple of 16; 0 bytes is fine).
  */
@@ -57,6 +60,7 @@ export function rowsWasm(): Uint8Array {
   const store8 = [0x3a, 0, 0];
   const store32 = [0x36, 2, 0];
   const load32 = [0x28, 2, 0];
+  const f32c = (v: number) => [0x43, ...new Uint8Array(Float32Array.of(v).buffer)];
   const shuffle = (lanes: number[]) => simd(0x0d, ...lanes);
   const [feq, fpmin, ieq, iltS, imaxS] = [simd(0x41), simd(0xea), simd(0x37), simd(0x39), simd(0xb8)];
   /**
@@ -188,10 +192,47 @@ export function rowsWasm(): Uint8Array {
     ...get(2), ...get(sok), ...allTrue, ...store32,
     0x0b,
   ];
+  // m: params 0 p, 1 rows, 2 K (a multiple of 4), 3 labels, 4 out; i32 locals 5 r, 6 q, 7 end, 8 rowp, 9 k;
+  // v128 locals 10 v, 11 ok, 12 other, 13 jv, 14 kv, 15 own
+  const [mLabels, mOut] = [3, 4];
+  const [mr, mq, mend, mrowp, mk, mv, mok, mother, mjv, mkv, mown] = [5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15];
+  // prettier-ignore
+  const margin = [
+    2, 5, I32, 6, V128,
+    ...get(K), ...i32c(2), shl, ...set(K),
+    ...i32x4(-1, -1, -1, -1), ...set(mok),
+    ...get(p), ...set(mrowp),
+    ...i32c(0), ...set(mr),
+    0x03, 0x40, // loop rows
+    ...get(mLabels), ...get(mr), ...i32c(2), shl, add, ...load32, ...tee(mk), ...simd(0x11), ...set(mkv),
+    ...get(mk), ...i32c(2), shl, ...get(mrowp), add, ...simd(0x09, 2, 0), ...set(mown),
+    ...f32x4(-Infinity), ...set(mother),
+    ...i32x4(0, 1, 2, 3), ...set(mjv),
+    ...get(mrowp), ...tee(mq), ...get(K), add, ...set(mend),
+    0x03, 0x40, // loop columns: other = max over the columns j ≠ k
+    ...get(mq), ...load(), ...set(mv),
+    ...get(mok), ...inRange(mv), ...and, ...set(mok),
+    ...get(mother), ...f32x4(-Infinity), ...get(mv), ...get(mjv), ...get(mkv), ...ieq, ...bitselect, ...pmax, ...set(mother),
+    ...get(mjv), ...i32x4(4, 4, 4, 4), ...iadd, ...set(mjv),
+    ...get(mq), ...i32c(16), add, ...tee(mq), ...get(mend), ltU, 0x0d, 0,
+    0x0b,
+    ...get(mother), ...get(mother), ...get(mother), ...shuffle([4, 5, 6, 7, 0, 1, 2, 3, 12, 13, 14, 15, 8, 9, 10, 11]), ...pmax, ...set(mother),
+    ...get(mother), ...get(mother), ...get(mother), ...shuffle([8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7]), ...pmax, ...set(mother),
+    // out[r] = (own − other) + 1 in float32
+    ...get(mOut), ...get(mr), ...i32c(2), shl, add,
+    ...get(mown), ...get(mother), ...fsub, ...simd(0x1f, 0), ...f32c(1), 0x92 /* f32.add */,
+    0x38, 2, 0, // f32.store
+    ...get(mrowp), ...get(K), add, ...set(mrowp),
+    ...get(mr), ...i32c(1), add, ...tee(mr), ...get(rows), ltU, 0x0d, 0,
+    0x0b,
+    ...get(mOut), ...get(rows), ...i32c(2), shl, add, ...get(mok), ...allTrue, ...store32,
+    0x0b,
+  ];
   return wasmModule([
     { name: "r", params: 6, body: rowScan },
     { name: "g", params: 7, body: gate },
     { name: "s", params: 3, body: scan },
+    { name: "m", params: 5, body: margin },
   ]);
 }
 
@@ -291,6 +332,20 @@ export class RowsKernel {
     k.fns.g!(0, rows, K, K4, L.labels, L.table, L.out);
     const n = new Int32Array(buf, L.out, 1)[0]!;
     return { entries: new Int32Array(buf, L.out + 4, n), block: new Float32Array(buf, 0, rows * K) };
+  }
+
+  /**
+   * `(P[r][y] − max_{j≠y} P[r][j]) + 1` in float32 for `rows ≤ R` rows of `P` from flat offset `from` with
+   * labels `y[y0…]` (K a multiple of 4), or null when some value lies outside [−1e-6, 1 + 1e-6].
+   */
+  margins(P: Float32Array, from: number, rows: number, y: Int32Array, y0: number): Float32Array | null {
+    const { K, L } = this;
+    const k = this.k();
+    const buf = k.memory.buffer;
+    new Float32Array(buf, 0, rows * K).set(P.subarray(from, from + rows * K));
+    new Int32Array(buf, L.labels, rows).set(y.subarray(y0, y0 + rows));
+    k.fns.m!(0, rows, K, L.labels, L.out);
+    return new Int32Array(buf, L.out + rows * 4, 1)[0] === 1 ? new Float32Array(buf, L.out, rows) : null;
   }
 
   /**
