@@ -4,6 +4,7 @@ import { f32AtLeast, rowsKernel, useRowsWasm } from "./rows-wasm.js";
 import { getLabelQualityScores } from "./scores.js";
 import { findLabelIssuesChunked } from "./streaming.js";
 import { tiesDataset } from "./test-helpers.js";
+import { getConfidentThresholds } from "./thresholds.js";
 import { FILTER_BY_MODES, type LabelQualityMethod, type ProbMatrix } from "./types.js";
 
 const METHODS: LabelQualityMethod[] = ["self_confidence", "normalized_margin", "confidence_weighted_entropy"];
@@ -79,6 +80,8 @@ describe("WebAssembly row scans", () => {
       }
       const ranked = both(() => findLabelIssues(labels, P, { filterBy: "both", returnIndicesRankedBy: "normalized_margin" }));
       expect(Array.from(ranked.wasm)).toEqual(Array.from(ranked.js));
+      const t = both(() => getConfidentThresholds(labels, P));
+      expect(Array.from(t.wasm)).toEqual(Array.from(t.js));
       const cj = both(() => computeConfidentJoint(labels, P));
       expect(Array.from(cj.wasm.uncalibrated)).toEqual(Array.from(cj.js.uncalibrated));
       expect(Array.from(cj.wasm.offDiagonalIndices)).toEqual(Array.from(cj.js.offDiagonalIndices));

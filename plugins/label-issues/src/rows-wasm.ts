@@ -348,6 +348,13 @@ export class RowsKernel {
     return new Int32Array(buf, L.out + rows * 4, 1)[0] === 1 ? new Float32Array(buf, L.out, rows) : null;
   }
 
+  /** Copy `rows ≤ R` rows of `P` from flat offset `from` into the kernel memory (valid until the next call). */
+  copy(P: Float32Array, from: number, rows: number): Float32Array {
+    const block = new Float32Array(this.k().memory.buffer, 0, rows * this.K);
+    block.set(P.subarray(from, from + rows * this.K));
+    return block;
+  }
+
   /**
    * Copy `rows ≤ R` rows of `P` from flat offset `from` into the kernel memory and check that every value
    * lies in [−1e-6, 1 + 1e-6]: the copy (valid until the next call), or null when some value does not.
