@@ -10,6 +10,7 @@
  * the numpy-order emulation; the chunked path keeps the stable choice and counts it in `tieFallbacks`.
  */
 import { markSmallestNumpy } from "@assay/math";
+import { type PruneWasm, pruneWasmFor } from "./prune-wasm.js";
 import { rowsKernel } from "./rows-wasm.js";
 
 /** One row-block of pred_probs: `rows` rows starting at global row `start`. */
@@ -47,6 +48,8 @@ export class PruneSelector {
   private readonly vals: Float64Array;
   private readonly idx: Int32Array;
   private readonly f32: boolean;
+  /** float32 input with K a multiple of 4: the whole selection runs in WebAssembly (prune-wasm.ts). */
+  private readonly wasm: PruneWasm | null;
   /** Selections whose cut-off fell inside a run of equal values (numpy's order may differ). */
   tieFallbacks = 0;
 
@@ -108,11 +111,17 @@ export class PruneSelector {
     }
     this.vals = new Float64Array(this.slotOff[S]!);
     this.idx = new Int32Array(this.slotOff[S]!);
+    const { slotJ, slotCap, slotOff, classSlot, slotAt, gate } = this;
+    this.wasm = f32 ? pruneWasmFor({ K, y, slotJ, slotCap, slotOff, classSlot, slotAt, gate }) : null;
   }
 
   /** Feed a block of rows (global rows `start … start+rows−1`, in ascending order across calls). */
   add(block: RowBlock): void {
     const { P, start, rows } = block;
+    if (this.wasm) {
+      this.wasm.add(P as Float32Array, start, rows);
+      return;
+    }
     const K = this.K;
     const wk = this.f32 && P instanceof Float32Array && rows * K >= 4096 ? rowsKernel(K) : null;
     if (!wk) {
@@ -246,6 +255,13 @@ export class PruneSelector {
   finish(n: number, recompute?: (k: number, j: number, cap: number) => Iterable<number>): { byNoise: Uint8Array; byClass: Uint8Array } {
     const byNoise = new Uint8Array(n);
     const byClass = new Uint8Array(n);
+    if (this.wasm) {
+      const st = this.wasm.state();
+      this.slotSize.set(st.size);
+      this.rej.set(st.rej);
+      this.vals.set(st.values);
+      this.idx.set(st.rows);
+    }
     const { K, slotStart, slotJ, slotCap, slotSize, slotOff, rej, vals, idx } = this;
     for (let k = 0; k < K; k++) {
       for (let s = slotStart[k]!; s < slotStart[k + 1]!; s++) {

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { computeConfidentJoint, findLabelIssues, numLabelIssues } from "./confident-learning.js";
 import { f32AtLeast, rowsKernel, useRowsWasm } from "./rows-wasm.js";
 import { getLabelQualityScores } from "./scores.js";
+import { pruneWasm } from "./prune-wasm.js";
 import { findLabelIssuesChunked } from "./streaming.js";
 import { tiesDataset } from "./test-helpers.js";
 import { getConfidentThresholds } from "./thresholds.js";
@@ -55,6 +56,8 @@ describe("WebAssembly row scans", () => {
   it("are available on this runtime (Node ≥ 20 has WebAssembly SIMD)", () => {
     expect(rowsKernel(100)).not.toBeNull();
     expect(rowsKernel(3)).toBeNull(); // fewer than 4 columns: JavaScript only
+    const wasm = (globalThis as unknown as { WebAssembly: { validate(b: Uint8Array): boolean } }).WebAssembly;
+    expect(wasm.validate(pruneWasm())).toBe(true);
   });
 
   it("f32AtLeast gives the float32 bound that reproduces a float64 comparison", () => {
@@ -104,9 +107,12 @@ describe("WebAssembly row scans", () => {
     }
   });
 
-  it("give the chunked path the same results as without them", async () => {
+  it("give the chunked path the same results as without them (one big and many small chunks)", async () => {
     const { labels, P } = gridded(9000, 12, 99);
-    const source = () => [{ rows: 6000, cols: 12, data: P.data.subarray(0, 6000 * 12) }, { rows: 3000, cols: 12, data: P.data.subarray(6000 * 12) }];
+    const source = () => [
+      { rows: 6000, cols: 12, data: P.data.subarray(0, 6000 * 12) },
+      ...Array.from({ length: 30 }, (_, c) => ({ rows: 100, cols: 12, data: P.data.subarray((6000 + 100 * c) * 12, (6100 + 100 * c) * 12) })),
+    ];
     useRowsWasm(false);
     const js = await findLabelIssuesChunked(labels, source, { numClasses: 12, filterBy: "both", labelQualityScores: "normalized_margin" });
     useRowsWasm(true);

@@ -244,6 +244,11 @@ export function useRowsWasm(on: boolean): void {
   enabled = on;
 }
 
+/** Whether the WebAssembly scans are on (see {@link useRowsWasm}). @internal */
+export function rowsWasmEnabled(): boolean {
+  return enabled;
+}
+
 function kernel(bytes: number) {
   return enabled ? compiled(bytes) : null;
 }
