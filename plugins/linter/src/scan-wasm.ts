@@ -3,8 +3,9 @@
  * (same integers and the same float64 gray expression as the JS scan in stats.ts, which stays as the
  * fallback):
  *
- *   s(src, W, H, hist, sums, gray, planes, plane): one pass over H rows of interleaved RGB bytes — per-channel histograms
- *     (two sets of 3 × 256 int32 at `hist`, even and odd pixels of each 16-pixel group, to be added), the
+ *   s(src, W, H, sums, gray, planes, plane): one pass over H rows of interleaved RGB bytes — per-channel histograms
+ *     (two sets of 3 × 256 int32 at address 0, even and odd pixels of each 16-pixel group, to be added; a
+ *     fixed address keeps each count update to a load and a store at `v·4 + offset`), the
  *     Rec. 601 gray byte `trunc((r·0.299 + g·0.587) + b·0.114)` at `gray`, the channel planes (CHW bytes,
  *     `plane` bytes apart) at `planes`, and the channel sum r + g + b into a plane padded by one pixel on every side (row
  *     stride W + 2 int16) at `sums`. 16 pixels per step: the channels are split with shuffles, the gray
@@ -26,22 +27,22 @@ export function scanWasm(): Uint8Array {
   const load32 = (offset: number) => [0x28, 2, ...leb(offset)];
   const store32 = (offset: number) => [0x36, 2, ...leb(offset)];
 
-  // s: params 0 src, 1 W, 2 H, 3 hist, 4 sums, 5 gray, 6 planes, 7 pl (bytes per plane)
-  // i32 locals 8 k, 9 sp, 10 gp, 11 x, 12 y, 13 r, 14 g, 15 b, 16 addr, 17 pp, 18 pl2 (2 planes), 19 W16 (columns
-  // done 16 at a time); v128 locals 20 R, 21 G, 22 B (the channels of 16 pixels), 23 c299, 24 c587, 25 c114,
-  // 26–31 the channels widened to 16 bits (low and high halves), 32–34 four pixels' channels widened to 32 bits
-  const [src, W, H, hist, sums, gray, planes, pl] = [0, 1, 2, 3, 4, 5, 6, 7];
-  const [k, sp, gp, x, y, r, g, b, addr, pp, pl2, W16] = [8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19];
-  const [R, G, B, c299, c587, c114] = [20, 21, 22, 23, 24, 25];
-  const quad = [32, 33, 34];
+  // s: params 0 src, 1 W, 2 H, 3 sums, 4 gray, 5 planes, 6 pl (bytes per plane)
+  // i32 locals 7 k, 8 sp, 9 gp, 10 x, 11 y, 12 r, 13 g, 14 b, 15 addr, 16 pp, 17 pl2 (2 planes), 18 W16 (columns
+  // done 16 at a time); v128 locals 19 R, 20 G, 21 B (the channels of 16 pixels), 22 c299, 23 c587, 24 c114,
+  // 25–30 the channels widened to 16 bits (low and high halves), 31–33 four pixels' channels widened to 32 bits
+  const [src, W, H, sums, gray, planes, pl] = [0, 1, 2, 3, 4, 5, 6];
+  const [k, sp, gp, x, y, r, g, b, addr, pp, pl2, W16] = [7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18];
+  const [R, G, B, c299, c587, c114] = [19, 20, 21, 22, 23, 24];
+  const quad = [31, 32, 33];
   const wide = [
-    [26, 27],
-    [28, 29],
-    [30, 31],
+    [25, 26],
+    [27, 28],
+    [29, 30],
   ] as const;
-  // histogram bump of the byte `value` pushes, into the table at `hist + offset`
+  // histogram bump of the byte `value` pushes, into the table at address `offset`
   const bump = (value: number[], offset: number) => [
-    ...get(hist), ...value, ...c32(2), shl, add, ...tee(addr), ...get(addr), ...load32(offset), ...c32(1), add, ...store32(offset),
+    ...value, ...c32(2), shl, ...tee(addr), ...get(addr), ...load32(offset), ...c32(1), add, ...store32(offset),
   ];
   const toF = (ch: number) => [...get(ch), 0xb8]; // f64.convert_i32_u
   const vload = (ptr: number, offset: number) => [...get(ptr), ...v(0x00, 0, ...leb(offset))];
@@ -177,7 +178,7 @@ export function scanWasm(): Uint8Array {
     ...get(out), ...get(sq64), ...v(0x0b, 0, 16),
     0x0b,
   ];
-  return wasmModule([{ name: "s", params: 8, body: scan }, { name: "e", params: 6, body: edge }, resampleRowsFunction()]);
+  return wasmModule([{ name: "s", params: 7, body: scan }, { name: "e", params: 6, body: edge }, resampleRowsFunction()]);
 }
 
 const kernel = lazyKernel(scanWasm);
@@ -220,9 +221,10 @@ export function scanRgb8Wasm(data: Uint8Array, W: number, H: number, taps: reado
   const band = Math.max(2, Math.floor(BAND_BYTES / rowBytes) & ~1);
   const tables = taps.map((t) => ({ taps: t, ...resampleKernelTaps(t), outW: t.xmin.length }));
   const K8 = tables.reduce((m, t) => Math.max(m, t.K8), 0);
-  const oPlanes = align(rowBytes * Math.min(band, H));
-  const oHist = align(oPlanes + 3 * plane);
-  const oGray = oHist + 6 * 1024;
+  // the kernel's histograms live at address 0
+  const oSrc = 6 * 1024;
+  const oPlanes = align(oSrc + rowBytes * Math.min(band, H));
+  const oGray = align(oPlanes + 3 * plane);
   // one spare gray row (the partner of an odd last row) and the resampler's read-ahead past the last window
   const oSums = align(oGray + plane + W + K8 + 16);
   const PW = W + 2;
@@ -241,7 +243,7 @@ export function scanRgb8Wasm(data: Uint8Array, W: number, H: number, taps: reado
   if (!k) return null;
   const buf = k.memory.buffer;
   const u8 = new Uint8Array(buf);
-  const hist = new Uint32Array(buf, oHist, 1536);
+  const hist = new Uint32Array(buf, 0, 1536);
   hist.fill(0);
   tables.forEach((t, i) => {
     const at = placed[i]!;
@@ -256,8 +258,8 @@ export function scanRgb8Wasm(data: Uint8Array, W: number, H: number, taps: reado
   let sumSq = 0;
   for (let y0 = 0; y0 < H; y0 += band) {
     const rows = Math.min(band, H - y0);
-    u8.set(data.subarray(y0 * rowBytes, (y0 + rows) * rowBytes), 0);
-    k.fns.s!(0, W, rows, oHist, oSums + y0 * PW * 2, oGray + y0 * W, oPlanes + y0 * W, plane);
+    u8.set(data.subarray(y0 * rowBytes, (y0 + rows) * rowBytes), oSrc);
+    k.fns.s!(oSrc, W, rows, oSums + y0 * PW * 2, oGray + y0 * W, oPlanes + y0 * W, plane);
     tables.forEach((t, i) => {
       const at = placed[i]!;
       k.fns.h!(oGray + y0 * W, W, rows + (rows % 2), at.xmin, at.hi, t.lo ? at.lo : 0, t.K8, t.outW, at.dst + 4 * t.outW * y0, at.n8);
