@@ -72,14 +72,15 @@ export function rowPassOf(
   const lower = lowerThresholdsOf(t, c.counts, f32, thresholds !== undefined);
   const acc = {
     C: new Float64Array(K * K),
-    off: [] as number[],
+    off: new Int32Array(n),
+    offCount: 0,
     ...(want.reduce ? { reduce: new Uint8Array(n) } : {}),
     ...(want.argmax ? { argmax: new Int32Array(n) } : {}),
   };
   confidentRowsKernel(P, y, 0, n, K, lower, acc);
   const C = acc.C;
   for (let k = 0; k < K; k++) if (C[k * K + k]! < 1) C[k * K + k] = 1;
-  return { C, off: Int32Array.from(acc.off), ...(acc.reduce ? { reduce: acc.reduce } : {}), ...(acc.argmax ? { argmax: acc.argmax } : {}) };
+  return { C, off: acc.off.slice(0, acc.offCount), ...(acc.reduce ? { reduce: acc.reduce } : {}), ...(acc.argmax ? { argmax: acc.argmax } : {}) };
 }
 
 /** Internal: confident joint on validated inputs. */

@@ -202,8 +202,9 @@ function entropyError(p: number, idx: number, K: number, rowBase: number): never
 export interface ConfidentRowsAcc {
   /** Uncalibrated K×K counts (diagonal not yet forced to ≥ 1). */
   readonly C: Float64Array;
-  /** Off-diagonal global row indices, ascending. */
-  readonly off: number[];
+  /** Off-diagonal global row indices, ascending: the first `offCount` entries (room for one per row). */
+  readonly off: Int32Array;
+  offCount: number;
   /** Optional: cleanlab's `_reduce_issues` mask per global row (1 = never flagged). */
   readonly reduce?: Uint8Array;
   /** Optional: argmax per global row. */
@@ -232,6 +233,7 @@ export function confidentRowsKernel(P: Float32Array | Float64Array, y: Int32Arra
 
 function confidentRowsJs(P: Float32Array | Float64Array, y: Int32Array, rowBase: number, rows: number, K: number, lower: Float64Array, acc: ConfidentRowsAcc): void {
   const { C, off, reduce, argmax } = acc;
+  let no = acc.offCount;
   const f32 = P instanceof Float32Array;
   const fr = Math.fround;
   for (let r = 0; r < rows; r++) {
@@ -264,8 +266,9 @@ function confidentRowsJs(P: Float32Array | Float64Array, y: Int32Array, rowBase:
     if (count === 0) continue;
     const g = count === 1 ? single : best;
     C[yi * K + g]!++;
-    if (g !== yi) off.push(gi);
+    if (g !== yi) off[no++] = gi;
   }
+  acc.offCount = no;
 }
 
 /** One block of {@link confidentRowsKernel} through the WebAssembly row scan; false (nothing counted) when a value is out of range. */
@@ -282,6 +285,7 @@ function confidentBlockWasm(wk: RowsKernel, P: Float32Array, y: Int32Array, rowB
     }
   }
   const { C, off, reduce, argmax } = acc;
+  let no = acc.offCount;
   const fr = Math.fround;
   for (let r = 0; r < rows; r++) {
     const b = r * K;
@@ -312,7 +316,8 @@ function confidentBlockWasm(wk: RowsKernel, P: Float32Array, y: Int32Array, rowB
     if (count === 0) continue;
     const g = count === 1 ? single : best;
     C[yi * K + g]!++;
-    if (g !== yi) off.push(gi);
+    if (g !== yi) off[no++] = gi;
   }
+  acc.offCount = no;
   return true;
 }

@@ -155,7 +155,8 @@ export async function findLabelIssuesChunked(
   // ---- pass 2: confident joint, reduce mask, argmax, scores
   const acc: ConfidentRowsAcc = {
     C: new Float64Array(K * K),
-    off: [],
+    off: new Int32Array(n),
+    offCount: 0,
     reduce: new Uint8Array(n),
     ...(filterBy === "predicted_neq_given" ? { argmax: new Int32Array(n) } : {}),
   };
@@ -171,7 +172,7 @@ export async function findLabelIssuesChunked(
   const Ccal = calibrateOf(Cu, counts, K);
   const joint = normalizeTotal(Ccal);
   const reduce = acc.reduce!;
-  const off = Int32Array.from(acc.off);
+  const off = acc.off.subarray(0, acc.offCount);
   let numIssues = 0;
   for (const i of off) if (!reduce[i]) numIssues++;
   let trace = 0;
