@@ -78,6 +78,20 @@ describe("WebAssembly RGB scan", () => {
     expect(below).toBeGreaterThan(0);
   });
 
+  it("the gray of every one of the 2²⁴ colours equals the float64 expression (integer quotient or float64 fallback)", () => {
+    const W = 4096;
+    const data = new Uint8Array(W * W * 3);
+    for (let i = 0, k = 0; i < W * W; i++, k += 3) {
+      data[k] = i >> 16;
+      data[k + 1] = (i >> 8) & 255;
+      data[k + 2] = i & 255;
+    }
+    const gray = scanRgb8Wasm(data, W, W)!.gray;
+    let wrong = 0;
+    for (let i = 0; i < W * W; i++) if (gray[i] !== Math.trunc((i >> 16) * 0.299 + ((i >> 8) & 255) * 0.587 + (i & 255) * 0.114)) wrong++;
+    expect(wrong).toBe(0);
+  });
+
   it("saturated edges clip at 0 and 255 like the JS scan", () => {
     const W = 12;
     const H = 9;

@@ -35,6 +35,10 @@ export function scanWasm(): Uint8Array {
   const [k, sp, gp, x, y, r, g, b, addr, pp, pl2, W16] = [7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18];
   const [R, G, B, c299, c587, c114] = [19, 20, 21, 22, 23, 24];
   const quad = [31, 32, 33];
+  // v128 locals 34 cRG (299, 587 as int16 pairs), 35 c114i (int16), 36 cMilli (float32 0.001), 37 c1000, 38 c1,
+  // 39 c999 (int32), 40 nq (a quad's weighted sums), 41–44 quo (their quotients by 1000), 45 ok
+  const [cRG, c114i, cMilli, c1000, c1, c999, nq, ok] = [34, 35, 36, 37, 38, 39, 40, 45];
+  const quo = [41, 42, 43, 44];
   const wide = [
     [25, 26],
     [27, 28],
@@ -71,6 +75,22 @@ export function scanWasm(): Uint8Array {
     ...grayPair(0), ...grayPair(1), ...joinPairs,
   ];
   const f64splat = (c: number) => [...f64(c), ...v(20)];
+  // Integer gray: N = 299r + 587g + 114b, floor(N / 1000) from float32 (N < 2²⁴ is exact, the product is
+  // within 3·10⁻⁵ of N / 1000, and any N not a multiple of 1000 is ≥ 0.001 from a whole number), so it
+  // equals the float64 expression's truncation unless N is a multiple of 1000; the rare 16-pixel groups
+  // holding such an N (where the float64 sum may land just below the whole number) take the float64 path.
+  const rgLanes = (part: number) => [0, 1, 2, 3].flatMap((j) => [2 * (4 * part + j), 2 * (4 * part + j) + 1, 16 + 2 * (4 * part + j), 17 + 2 * (4 * part + j)]);
+  const intQuad = (q: number) => {
+    const [h, part] = [q >> 1, q & 1];
+    return [
+      ...get(wide[0][h]), ...get(wide[1][h]), ...shuffle(rgLanes(part)), ...get(cRG), ...v(186), // 299r + 587g
+      ...get(wide[2][h]), ...get(c114i), ...v(part === 0 ? 190 : 191), ...v(174), ...tee(nq), // + 114b
+      ...v(250), ...get(cMilli), ...v(230), ...v(248), ...set(quo[q]!),
+      // N − 1000·⌊N/1000⌋ − 1 <u 999: N is not a multiple of 1000
+      ...get(nq), ...get(quo[q]!), ...get(c1000), ...v(181), ...v(177), ...get(c1), ...v(177), ...get(c999), ...v(58),
+      ...(q === 0 ? set(ok) : [...get(ok), ...v(78), ...set(ok)]),
+    ];
+  };
   const simdBlock = [
     ...channelOf(0), ...set(R), ...channelOf(1), ...set(G), ...channelOf(2), ...set(B),
     // CHW planes
@@ -83,8 +103,13 @@ export function scanWasm(): Uint8Array {
     ...[0, 1].flatMap((half) => [
       ...get(sp), ...get(wide[0][half]), ...get(wide[1][half]), ...add16, ...get(wide[2][half]), ...add16, ...vstore(16 * half),
     ]),
-    // gray bytes
+    // gray bytes: integer quotients, or the float64 expression when a weighted sum is a multiple of 1000
+    ...[0, 1, 2, 3].flatMap(intQuad),
+    ...get(ok), ...v(163), 0x04, 0x40,
+    ...get(gp), ...get(quo[0]!), ...get(quo[1]!), ...v(134), ...get(quo[2]!), ...get(quo[3]!), ...v(134), ...v(102), ...vstore(0),
+    0x05,
     ...get(gp), ...grayQuad(0), ...grayQuad(1), ...v(134), ...grayQuad(2), ...grayQuad(3), ...v(134), ...v(102), ...vstore(0),
+    0x0b,
     // histograms: even pixels into the first table set, odd pixels into the second (shorter store-to-load chains)
     ...Array.from({ length: 16 }, (_, j) => [0, 1, 2].flatMap((ch) => bump([...get(k), ...load8(3 * j + ch)], ch * 1024 + (j % 2) * 3072))).flat(),
     ...get(k), ...c32(48), add, ...set(k),
@@ -94,11 +119,15 @@ export function scanWasm(): Uint8Array {
   ];
   // prettier-ignore
   const scan = [
-    2, 12, 0x7f, 15, 0x7b,
+    2, 12, 0x7f, 27, 0x7b,
     ...get(src), ...set(k), ...get(gray), ...set(gp), ...get(planes), ...set(pp),
     ...get(pl), ...c32(1), shl, ...set(pl2),
     ...get(W), ...c32(-16), 0x71, ...set(W16),
     ...f64splat(0.299), ...set(c299), ...f64splat(0.587), ...set(c587), ...f64splat(0.114), ...set(c114),
+    ...v(12, ...Array.from({ length: 4 }, () => [299 & 255, 299 >> 8, 587 & 255, 587 >> 8]).flat()), ...set(cRG),
+    ...c32(114), ...v(16), ...set(c114i),
+    0x43, ...new Uint8Array(Float32Array.of(0.001).buffer), ...v(19), ...set(cMilli),
+    ...c32(1000), ...v(17), ...set(c1000), ...c32(1), ...v(17), ...set(c1), ...c32(999), ...v(17), ...set(c999),
     // first interior cell of the padded sum plane: row 1, column 1
     ...get(sums), ...get(W), ...c32(3), add, ...c32(2), mul, add, ...set(sp),
     ...c32(0), ...set(y),
