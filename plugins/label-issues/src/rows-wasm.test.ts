@@ -88,6 +88,11 @@ describe("WebAssembly row scans", () => {
       const cj = both(() => computeConfidentJoint(labels, P));
       expect(Array.from(cj.wasm.uncalibrated)).toEqual(Array.from(cj.js.uncalibrated));
       expect(Array.from(cj.wasm.offDiagonalIndices)).toEqual(Array.from(cj.js.offDiagonalIndices));
+      // user thresholds that are not float32 values (and 0, 1, out of range)
+      const thresholds = Array.from({ length: K }, (_, k) => [1 / 3, 0, 1, 0.15625, -1e-40, 1e-40, 2][k % 7]!);
+      const cu = both(() => computeConfidentJoint(labels, P, { thresholds, calibrate: false }));
+      expect(Array.from(cu.wasm.joint)).toEqual(Array.from(cu.js.joint));
+      expect(Array.from(cu.wasm.offDiagonalIndices)).toEqual(Array.from(cu.js.offDiagonalIndices));
       const num = both(() => numLabelIssues(labels, P));
       expect(num.wasm).toBe(num.js);
       // the entropy needs probabilities in [0, 1]: the tiny negative values become zeros for it
