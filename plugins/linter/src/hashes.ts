@@ -225,6 +225,9 @@ const clip8 = (acc: number) => (acc <= 0 ? 0 : acc >= 2 ** 30 ? 255 : Math.floor
 
 let simdResize = true;
 
+/** Vertical passes with at least this many multiply-adds are transposed and run through `resampleRows`' SIMD kernel. */
+const VERTICAL_SIMD_MACS = 32768;
+
 /** Use (default) or bypass the WebAssembly SIMD kernel of the horizontal resize pass (for tests and benchmarks). @internal */
 export function useSimdResize(on: boolean): void {
   simdResize = on;
@@ -252,12 +255,26 @@ function resizeWith(image: GrayImage, outW: number, outH: number, horizontal?: I
     W = outW;
   }
   if (outH !== H) {
-    // the vertical pass is the horizontal one on the transposed image (the same integer sums)
-    const columns = new Uint8Array(W * H);
-    for (let y = 0; y < H; y++) for (let x = 0, i = y * W; x < W; x++, i++) columns[x * H + y] = data[i]!;
-    const sums = resampleRows(columns, H, W, lanczosCoefficients(H, outH), simdResize);
+    const c = lanczosCoefficients(H, outH);
     const next = new Uint8Array(W * outH);
-    for (let x = 0; x < W; x++) for (let o = 0; o < outH; o++) next[o * W + x] = clip8(sums[x * outH + o]! + HALF);
+    if (W * outH * c.ksize >= VERTICAL_SIMD_MACS) {
+      // the vertical pass is the horizontal one on the transposed image (the same integer sums), in SIMD
+      const columns = new Uint8Array(W * H);
+      for (let y = 0; y < H; y++) for (let x = 0, i = y * W; x < W; x++, i++) columns[x * H + y] = data[i]!;
+      const sums = resampleRows(columns, H, W, c, simdResize);
+      for (let x = 0; x < W; x++) for (let o = 0; o < outH; o++) next[o * W + x] = clip8(sums[x * outH + o]! + HALF);
+    } else {
+      for (let o = 0; o < outH; o++) {
+        const base = o * c.ksize;
+        const y0 = c.xmin[o]!;
+        const n = c.count[o]!;
+        for (let x = 0; x < W; x++) {
+          let acc = HALF;
+          for (let j = 0; j < n; j++) acc += data[(y0 + j) * W + x]! * c.k[base + j]!;
+          next[o * W + x] = clip8(acc);
+        }
+      }
+    }
     data = next;
     H = outH;
   }

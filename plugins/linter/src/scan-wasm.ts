@@ -219,7 +219,7 @@ export function scanWasmAvailable(): boolean {
 
 /**
  * Result of {@link scanRgb8Wasm}: histograms, exact Σu and Σu² of the edge values, and the gray bytes
- * and CHW channel planes — both views into the kernel's memory, valid until the next scan. @internal
+ * and CHW channel planes and the resampled rows — views into the kernel's memory, valid until the next scan. @internal
  */
 export interface WasmScan {
   counts: [Uint32Array, Uint32Array, Uint32Array];
@@ -227,7 +227,7 @@ export interface WasmScan {
   sumSq: number;
   gray: Uint8Array;
   planes: Uint8Array;
-  /** For each requested set of taps, `resampleRows(gray, W, H, taps)` (H × outW int32 sums). */
+  /** For each requested set of taps, `resampleRows(gray, W, H, taps)` (H × outW int32 sums; views like `gray`). */
   rows: Int32Array[];
 }
 
@@ -335,6 +335,6 @@ export function scanRgb8Wasm(data: Uint8Array, W: number, H: number, taps: reado
     sumSq,
     gray: new Uint8Array(buf, oGray, plane),
     planes: new Uint8Array(buf, oPlanes, 3 * plane),
-    rows: tables.map((t, i) => new Int32Array(buf, placed[i]!.dst, t.outW * H).slice()),
+    rows: tables.map((t, i) => new Int32Array(buf, placed[i]!.dst, t.outW * H)),
   };
 }
