@@ -5,7 +5,7 @@
  */
 import { logFloat32Bits } from "@assay/math";
 import { invalidInput } from "./errors.js";
-import { f32AtLeast, type RowsKernel, rowsKernel } from "./rows-wasm.js";
+import { f32AtLeast, logTables, type RowsKernel, rowsKernel } from "./rows-wasm.js";
 
 /** Below this many values a block is scanned in JavaScript (the WebAssembly call and copies do not pay off). */
 const WASM_MIN = 4096;
@@ -150,28 +150,27 @@ export function cweKernel(P: Float32Array | Float64Array, y: Int32Array, yOff: n
     const B = new Int32Array(P.buffer, P.byteOffset, P.length);
     const floor = fr(1e-6);
     const lnK32 = fr(lnK); // numpy casts the float64 scalar log(K) to float32 first
-    for (let i = 0; i < rows; i++) {
-      const b = i * K;
-      const e = b + K;
-      let h = 0;
-      for (let q = b; q < e; q++) {
-        const u = B[q]!;
-        if (u >= 0x00800000 && u <= 0x3f800000) {
-          // positive normal p ≤ 1: xlogy in float32
-          const p = P[q]!;
-          h += fr(p * logFloat32Bits(u));
-        } else if (u !== 0) {
-          const p = P[q]!;
-          if (!(p >= -1e-6 && p <= 1 + 1e-6)) rangeError(p, q, K, rowBase);
-          if (!(p >= 0 && p <= 1)) entropyError(p, q, K, rowBase);
-          if (p > 0) h += fr(p * Math.log(p)); // subnormal
+    const finish = (h: number, own: number): number => {
+      const H = fr(-fr(h) / lnK32);
+      const x = fr(H / Math.max(own, floor));
+      return fr(fr(Math.log(fr(x + 1))) / Math.max(x, floor));
+    };
+    const wk = rows * K >= WASM_MIN ? rowsKernel(K) : null;
+    const tables = wk ? logTables() : null;
+    if (wk && tables) {
+      for (let r0 = 0; r0 < rows; r0 += wk.R) {
+        const nr = Math.min(wk.R, rows - r0);
+        const hs = wk.entropySums(P, r0 * K, nr, tables, r0 === 0);
+        for (let r = 0; r < nr; r++) {
+          const i = r0 + r;
+          // NaN: the row has a zero-free slow-path value (subnormal, or an error to report): JavaScript
+          const h = hs[r]!;
+          out[outOff + i] = finish(Number.isNaN(h) ? entropySumF32(P, B, i * K, K, rowBase) : h, P[i * K + y[yOff + i]!]!);
         }
       }
-      const H = fr(-fr(h) / lnK32);
-      const sc = Math.max(P[b + y[yOff + i]!]!, floor);
-      const x = fr(H / sc);
-      out[outOff + i] = fr(fr(Math.log(fr(x + 1))) / Math.max(x, floor));
+      return;
     }
+    for (let i = 0; i < rows; i++) out[outOff + i] = finish(entropySumF32(P, B, i * K, K, rowBase), P[i * K + y[yOff + i]!]!);
     return;
   }
   for (let i = 0; i < rows; i++) {
@@ -190,6 +189,26 @@ export function cweKernel(P: Float32Array | Float64Array, y: Int32Array, yOff: n
     const x = h / lnK / sc;
     out[outOff + i] = Math.log(1 + x) / Math.max(x, 1e-6);
   }
+}
+
+/** `Σ fround(p · ln p)` over one float32 row starting at flat index `b` (as numpy's xlogy in float32), validating it. */
+function entropySumF32(P: Float32Array, B: Int32Array, b: number, K: number, rowBase: number): number {
+  const fr = Math.fround;
+  const e = b + K;
+  let h = 0;
+  for (let q = b; q < e; q++) {
+    const u = B[q]!;
+    if (u >= 0x00800000 && u <= 0x3f800000) {
+      // positive normal p ≤ 1
+      h += fr(P[q]! * logFloat32Bits(u));
+    } else if (u !== 0) {
+      const p = P[q]!;
+      if (!(p >= -1e-6 && p <= 1 + 1e-6)) rangeError(p, q, K, rowBase);
+      if (!(p >= 0 && p <= 1)) entropyError(p, q, K, rowBase);
+      if (p > 0) h += fr(p * Math.log(p)); // subnormal
+    }
+  }
+  return h;
 }
 
 function entropyError(p: number, idx: number, K: number, rowBase: number): never {

@@ -18,7 +18,7 @@
  *   s(p, bytes, out): one int32 at `out`: 1 when every float32 of [p, p + bytes) lies in [lo, hi] (bytes a
  *     multiple of 16; 0 bytes is fine).
  */
-import { lazyKernel, leb, wasmModule, wasmOp } from "@assay/math";
+import { lazyKernel, leb, logFloat32Bits, wasmModule, wasmOp } from "@assay/math";
 
 const F32 = new Float32Array(1);
 const U32 = new Uint32Array(F32.buffer);
@@ -228,11 +228,64 @@ export function rowsWasm(): Uint8Array {
     ...get(mOut), ...get(rows), ...i32c(2), shl, add, ...get(mok), ...allTrue, ...store32,
     0x0b,
   ];
+  // e: params 0 p, 1 rows, 2 K, 3 tables, 4 out; i32 locals 5 r, 6 q, 7 end, 8 u, 9 f, 10 j8, 11 bad;
+  // f64 locals 12 h, 13 x (the mantissa remainder r of logFloat32Bits), 14 poly
+  const F64 = 0x7c;
+  const f64c = (v: number) => [0x44, ...new Uint8Array(Float64Array.of(v).buffer)];
+  const [dadd, dmul] = [0xa0, 0xa2];
+  const [eTables, eOut] = [3, 4];
+  const [er, eq, eend, eu, ef, ej8, ebad, eh, ex, epoly] = [5, 6, 7, 8, 9, 10, 11, 12, 13, 14];
+  // prettier-ignore
+  const entropy = [
+    2, 7, I32, 3, F64,
+    ...get(K), ...i32c(2), shl, ...set(K),
+    ...get(p), ...set(eq),
+    ...i32c(0), ...set(er),
+    0x02, 0x40,
+    ...get(rows), 0x45, 0x0d, 0, // no rows
+    0x03, 0x40, // loop rows
+    ...f64c(0), ...set(eh), ...i32c(0), ...set(ebad),
+    ...get(eq), ...get(K), add, ...set(eend),
+    0x03, 0x40, // loop columns
+    ...get(eq), ...load32, ...tee(eu),
+    ...i32c(0x00800000), 0x6b, ...i32c(0x3f000000), 0x4d, // (u − 0x00800000) ≤u 0x3f000000: positive normal p ≤ 1
+    0x04, 0x40,
+    // logFloat32Bits(u): f = u & 0x7fffff, j = f >>> 13, r = (f & 0x1fff)·INV_C[j], the log1p polynomial,
+    // ((u >>> 23) − 127)·ln 2 + LOG_C[j] + poly — the same float64 operations in the same order
+    ...get(eu), ...i32c(0x7fffff), 0x71, ...tee(ef), ...i32c(13), 0x76, ...i32c(3), shl, ...set(ej8),
+    ...get(ef), ...i32c(0x1fff), 0x71, 0xb8, ...get(eTables), ...get(ej8), add, 0x2b, 3, ...leb(8192), dmul, ...set(ex),
+    ...get(ex), ...f64c(0.2), dmul, ...f64c(-0.25), dadd,
+    ...get(ex), dmul, ...f64c(1 / 3), dadd,
+    ...get(ex), dmul, ...f64c(-0.5), dadd,
+    ...get(ex), dmul, ...f64c(1), dadd,
+    ...get(ex), dmul, ...set(epoly),
+    // h += fround(p · log p)
+    ...get(eh),
+    ...get(eq), 0x2a, 2, 0, 0xbb, // f32.load, f64.promote_f32
+    ...get(eu), ...i32c(23), 0x76, ...i32c(127), 0x6b, 0xb7, ...f64c(Math.LN2), dmul,
+    ...get(eTables), ...get(ej8), add, 0x2b, 3, 0, dadd,
+    ...get(epoly), dadd,
+    dmul, 0xb6, 0xbb, // f32.demote_f64, f64.promote_f32
+    dadd, ...set(eh),
+    0x05, // else: zero is skipped, anything else (subnormal, negative, > 1, NaN) sends the row to JavaScript
+    ...get(ebad), ...get(eu), ...i32c(0), 0x47, 0x72, ...set(ebad),
+    0x0b,
+    ...get(eq), ...i32c(4), add, ...tee(eq), ...get(eend), ltU, 0x0d, 0,
+    0x0b,
+    ...get(eOut), ...get(er), ...i32c(3), shl, add,
+    ...f64c(Number.NaN), ...get(eh), ...get(ebad), 0x1b, // select(NaN, h, bad)
+    0x39, 3, 0, // f64.store
+    ...get(er), ...i32c(1), add, ...tee(er), ...get(rows), ltU, 0x0d, 0,
+    0x0b,
+    0x0b,
+    0x0b,
+  ];
   return wasmModule([
     { name: "r", params: 6, body: rowScan },
     { name: "g", params: 7, body: gate },
     { name: "s", params: 3, body: scan },
     { name: "m", params: 5, body: margin },
+    { name: "e", params: 5, body: entropy },
   ]);
 }
 
@@ -261,11 +314,12 @@ export function blockRows(K: number): number {
 /** Byte layout of one block call (pred_probs block, labels, lower thresholds / gates, outputs). */
 function layout(K: number) {
   const R = blockRows(K);
-  const pBytes = R * K * 4;
-  const labels = pBytes + 16;
-  const table = labels + R * 4;
-  const out = table + K * K * 4 + 16;
-  return { R, labels, table, out, bytes: out + Math.max(R * 80, R * K + 4) + 16 };
+  const a16 = (x: number) => Math.ceil(x / 16) * 16;
+  const labels = a16(R * K * 4 + 16);
+  const table = a16(labels + R * 4);
+  const out = a16(table + K * K * 4 + 16);
+  const logTables = a16(out + Math.max(R * 80, R * K + 4, R * 8) + 16);
+  return { R, labels, table, out, logTables, bytes: logTables + 16384 };
 }
 
 /** Per-row results of {@link RowsKernel.rowStats}; views into the kernel memory, valid until the next call. */
@@ -353,6 +407,22 @@ export class RowsKernel {
     return new Int32Array(buf, L.out + rows * 4, 1)[0] === 1 ? new Float32Array(buf, L.out, rows) : null;
   }
 
+  /**
+   * Per row of `rows ≤ R` rows of `P` from flat offset `from`: the float64 sum of `fround(p · logFloat32Bits(p))`
+   * over its positive normal values ≤ 1 (zeros skipped), as the JavaScript entropy kernel adds them; NaN for
+   * a row with any other value (subnormal, negative, above 1, NaN), which the caller computes in JavaScript.
+   * `tables` ({@link logTables}) is copied in when `fresh`.
+   */
+  entropySums(P: Float32Array, from: number, rows: number, tables: Float64Array, fresh: boolean): Float64Array {
+    const { K, L } = this;
+    const k = this.k();
+    const buf = k.memory.buffer;
+    new Float32Array(buf, 0, rows * K).set(P.subarray(from, from + rows * K));
+    if (fresh) new Float64Array(buf, L.logTables, 2048).set(tables);
+    k.fns.e!(0, rows, K, L.logTables, L.out);
+    return new Float64Array(buf, L.out, rows);
+  }
+
   /** Copy `rows ≤ R` rows of `P` from flat offset `from` into the kernel memory (valid until the next call). */
   copy(P: Float32Array, from: number, rows: number): Float32Array {
     const block = new Float32Array(this.k().memory.buffer, 0, rows * this.K);
@@ -379,4 +449,39 @@ export class RowsKernel {
     }
     return block;
   }
+}
+
+let tablesCache: Float64Array | null | undefined;
+
+/**
+ * The two 1024-entry tables of @assay/math's `logFloat32Bits` for the WebAssembly entropy kernel: log(c) and
+ * 2⁻²³/c for c = 1 + j/1024. log(c) is read back through `logFloat32Bits` itself; 2⁻²³/c is recomputed and then
+ * checked: the kernel's formula with these tables must give `logFloat32Bits` exactly on several mantissas of
+ * every entry, else null (the entropy stays in JavaScript).
+ */
+export function logTables(): Float64Array | null {
+  if (tablesCache !== undefined) return tablesCache;
+  const t = new Float64Array(2048);
+  for (let j = 0; j < 1024; j++) {
+    t[j] = logFloat32Bits(0x3f800000 | (j << 13));
+    t[1024 + j] = 2 ** -23 / (1 + j / 1024);
+  }
+  const mirror = (u: number): number => {
+    const f = u & 0x7fffff;
+    const j = f >>> 13;
+    const r = (f & 0x1fff) * t[1024 + j]!;
+    const poly = r * (1 + r * (-0.5 + r * (1 / 3 + r * (-0.25 + r * 0.2))));
+    return ((u >>> 23) - 127) * Math.LN2 + t[j]! + poly;
+  };
+  let ok = true;
+  for (let j = 0; j < 1024 && ok; j++) {
+    for (const low of [1, 0x0aaa, 0x1555, 0x1fff]) {
+      for (const exp of [0x3f000000, 0x3c000000, 0x00800000]) {
+        const u = exp | (j << 13) | low;
+        if (mirror(u) !== logFloat32Bits(u)) ok = false;
+      }
+    }
+  }
+  tablesCache = ok ? t : null;
+  return tablesCache;
 }
