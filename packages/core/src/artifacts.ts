@@ -21,8 +21,8 @@ export interface KnnGraph {
   readonly distances: Float32Array;
   /** Whether each row's own index is allowed as a neighbour. */
   readonly includesSelf: boolean;
-  /** How the graph was built: `exact` brute force or approximate `hnsw`. */
-  readonly method: "exact" | "hnsw";
+  /** How the graph was built: `exact` brute force, or approximate `nndescent` / `hnsw`. */
+  readonly method: "exact" | "nndescent" | "hnsw";
 }
 
 /**

@@ -5,7 +5,7 @@ import type { Float32Matrix } from "@assay/core";
 import { AssayError } from "@assay/core";
 import { cancelled, checkInt, checkPositive, invalidOption, PLUGIN } from "./errors.js";
 import { EigenvalueDecomposition, Matrix } from "ml-matrix";
-import { l2Normalize, rowNorms, selectRows } from "./matrix.js";
+import { l2Normalize, pairDistance, rowNorms, selectRows } from "./matrix.js";
 import { runPool } from "./pool.js";
 
 /**
@@ -269,22 +269,6 @@ function searchMatrix(m: Float32Matrix, cosine: boolean, proj: { mean: Float64Ar
   return out;
 }
 
-function exact(a: Float32Array, ao: number, b: Float32Array, bo: number, d: number, cosine: boolean, na: number, nb: number): number {
-  if (cosine) {
-    if (na === 0 || nb === 0) return 1;
-    let dot = 0;
-    for (let p = 0; p < d; p++) dot += a[ao + p]! * b[bo + p]!;
-    const c = 1 - dot / (na * nb);
-    return c < 0 ? 0 : c > 2 ? 2 : c;
-  }
-  let s = 0;
-  for (let p = 0; p < d; p++) {
-    const t = a[ao + p]! - b[bo + p]!;
-    s += t * t;
-  }
-  return Math.sqrt(s);
-}
-
 /**
  * Approximate kNN with hnswlib-node (see {@link HnswOptions} for the steps). Cosine searches unit
  * rows with L2 (the same order; an all-zero row stays zero, at cosine distance 1 from everything).
@@ -446,7 +430,7 @@ async function firstPass(
         if (j < 0) break;
         if (o.excludeSelf && j === q) continue;
         let dist: number;
-        if (o.rerank) dist = exact(queries.data, q * d, reference.data, j * d, d, cosine, cosine ? qNorm![q]! : 0, cosine ? rNorm![j]! : 0);
+        if (o.rerank) dist = pairDistance(queries.data, q * d, reference.data, j * d, d, cosine, cosine ? qNorm![q]! : 0, cosine ? rNorm![j]! : 0);
         else {
           const raw = Math.max(0, candD[base + t]!);
           dist = cosine ? Math.min(2, raw / 2) : Math.sqrt(raw);
@@ -496,7 +480,7 @@ async function refineByNeighbours(
     let c = 0;
     for (; c < k && indices[i * k + c]! >= 0; c++) {
       ti[c] = indices[i * k + c]!;
-      td[c] = exact(data, i * d, data, ti[c]! * d, d, cosine, cosine ? norms![i]! : 0, cosine ? norms![ti[c]!]! : 0);
+      td[c] = pairDistance(data, i * d, data, ti[c]! * d, d, cosine, cosine ? norms![i]! : 0, cosine ? norms![ti[c]!]! : 0);
     }
     let changed = false;
     for (let r = 0; r < refine && r < c; r++) {
@@ -518,7 +502,7 @@ async function refineByNeighbours(
           const worst = td[k - 1]!;
           if (cosine ? sq / 2 > 1.01 * worst + 1e-12 : sq > 1.01 * worst * worst + 1e-30) continue;
         }
-        const dist = exact(data, i * d, data, cnd * d, d, cosine, cosine ? norms![i]! : 0, cosine ? norms![cnd]! : 0);
+        const dist = pairDistance(data, i * d, data, cnd * d, d, cosine, cosine ? norms![i]! : 0, cosine ? norms![cnd]! : 0);
         if (c === k && (dist > td[k - 1]! || (dist === td[k - 1]! && cnd > ti[k - 1]!))) continue;
         c = insertTopK(td, ti, c, k, dist, cnd);
         changed = true;

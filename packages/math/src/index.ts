@@ -58,6 +58,7 @@ export { createRng, Mt19937, numpyPermutation, type Rng } from "./rng.js";
 export { minimumSpanningTree, UnionFind, type DenseDistances, type SpanningTree } from "./graph.js";
 export { knn, knnQuery, radiusNeighbors, type KnnOptions, type Metric, type RadiusNeighbors, type RadiusOptions } from "./knn.js";
 export type { HnswOptions } from "./hnsw.js";
+export type { NnDescentOptions } from "./nndescent.js";
 export {
   correctExactDuplicates,
   defaultKnnMetric,

@@ -5,6 +5,7 @@
 import { AssayError, artifacts, defineExtractor, type KnnGraph, z } from "@assay/core";
 import { PLUGIN } from "./errors.js";
 import type { HnswOptions } from "./hnsw.js";
+import type { NnDescentOptions } from "./nndescent.js";
 import { knn } from "./knn.js";
 
 /** Rows of features, row-major (float32 or float64). */
@@ -131,12 +132,12 @@ export const knnGraph = defineExtractor({
     /** `"auto"` (default): cosine for more than 3 embedding columns, Euclidean otherwise (cleanlab's rule). */
     metric: z.enum(["euclidean", "cosine", "auto"]).default("auto"),
     /**
-     * Search: exact, approximate HNSW, or auto (exact while n²·d ≤ 5·10¹⁰, about 28k×64; HNSW with an
-     * exact re-rank beyond — see `knn`).
+     * Search: exact, approximate NN-descent or HNSW, or auto (exact while n²·d ≤ 5·10¹⁰, about 28k×64;
+     * NN-descent with exact final distances beyond — see `knn`).
      */
-    method: z.enum(["exact", "hnsw", "auto"]).default("auto"),
+    method: z.enum(["exact", "nndescent", "hnsw", "auto"]).default("auto"),
     /**
-     * HNSW parameters for `method: "hnsw"` / large `"auto"` runs (see `HnswOptions`): graph degree,
+     * HNSW parameters for `method: "hnsw"` (see `HnswOptions`): graph degree,
      * build/search beams, seed, shard count (worker threads), PCA candidate space, candidates per shard
      * and the neighbour-of-neighbour refinement. Candidates are always re-ranked with exact distances.
      */
@@ -151,6 +152,20 @@ export const knnGraph = defineExtractor({
         searchVariance: z.number().gt(0).max(1),
         candidates: z.number().int().min(1),
         refine: z.number().int().min(0),
+      })
+      .partial()
+      .strict()
+      .optional(),
+    /** NN-descent parameters for `method: "nndescent"` / large `"auto"` runs (see `NnDescentOptions`). */
+    nndescent: z
+      .object({
+        neighbors: z.number().int().min(1),
+        trees: z.number().int().min(0).max(1024),
+        leafSize: z.number().int().min(2).max(4096),
+        maxCandidates: z.number().int().min(1).max(4096),
+        iterations: z.number().int().min(0).max(1000),
+        delta: z.number().min(0),
+        seed: z.number().int().min(0),
       })
       .partial()
       .strict()
@@ -185,6 +200,7 @@ export const knnGraph = defineExtractor({
       metric,
       method: options.method,
       ...(options.hnsw ? { hnsw: options.hnsw as HnswOptions } : {}),
+      ...(options.nndescent ? { nndescent: options.nndescent as NnDescentOptions } : {}),
       signal: ctx.signal,
       onProgress: (d, t) => ctx.progress(d, t),
     });

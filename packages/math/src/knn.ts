@@ -21,6 +21,7 @@ import {
 import { assertFinite, assertMatrix } from "./matrix.js";
 import { hnswSearch, type HnswOptions } from "./hnsw.js";
 import { knnTileWasmIfSupported } from "./knn-wasm.js";
+import { nnDescentGraph, nnDescentSupported, type NnDescentOptions } from "./nndescent.js";
 import { runPool } from "./pool.js";
 
 /** Distance used by {@link knn}: `euclidean` (L2, not squared) or `cosine` (1 − cosine similarity). */
@@ -35,14 +36,17 @@ export interface KnnOptions {
   /** Leave each row's own index out of its neighbours (default true; ignored by {@link knnQuery}). */
   excludeSelf?: boolean;
   /**
-   * `"exact"`: blocked brute force; `"hnsw"`: approximate hnswlib index; `"auto"` (default): exact
-   * while n²·d ≤ 5·10¹⁰ (about 28k×64), HNSW beyond.
+   * `"exact"`: blocked brute force; `"nndescent"`: approximate all-pairs graph by NN-descent ({@link knn}
+   * only); `"hnsw"`: approximate hnswlib index; `"auto"` (default): exact while n²·d ≤ 5·10¹⁰ (about
+   * 28k×64), beyond that NN-descent for {@link knn} and HNSW for {@link knnQuery}.
    */
-  method?: "exact" | "hnsw" | "auto";
+  method?: "exact" | "nndescent" | "hnsw" | "auto";
   /** HNSW parameters (see {@link HnswOptions}). */
   hnsw?: HnswOptions;
+  /** NN-descent parameters (see {@link NnDescentOptions}). */
+  nndescent?: NnDescentOptions;
   /**
-   * HNSW only: re-score the candidates with exact float64 distances in the original space and sort by
+   * HNSW only (NN-descent always re-scores): re-score the candidates with exact float64 distances in the original space and sort by
    * (distance, index). Default true. Without it distances are hnswlib's and no PCA projection is used.
    */
   rerank?: boolean;
@@ -51,6 +55,8 @@ export interface KnnOptions {
    * thread) otherwise; `0` forces the main thread; a positive number forces that many workers.
    * HNSW: threads that build and query the index shards in parallel (default one per shard, see
    * {@link HnswOptions.shards}; the default shard count follows this value when given).
+   * NN-descent: threads that build the graph (default all cores; `0` runs in the calling thread; the
+   * graph is the same for any count).
    */
   workers?: number;
   /**
@@ -89,7 +95,9 @@ function validateCommon(fn: string, opts: KnnOptions): Required<Pick<KnnOptions,
   const metric = opts.metric ?? "euclidean";
   if (metric !== "euclidean" && metric !== "cosine") throw invalidOption(fn, "metric", `must be "euclidean" or "cosine", got ${String(metric)}`);
   const method = opts.method ?? "auto";
-  if (method !== "exact" && method !== "hnsw" && method !== "auto") throw invalidOption(fn, "method", `must be "exact", "hnsw" or "auto", got ${String(method)}`);
+  if (method !== "exact" && method !== "nndescent" && method !== "hnsw" && method !== "auto") {
+    throw invalidOption(fn, "method", `must be "exact", "nndescent", "hnsw" or "auto", got ${String(method)}`);
+  }
   if (opts.workers !== undefined) checkInt(fn, "workers", opts.workers, 0, 256);
   return { metric, method };
 }
@@ -117,7 +125,13 @@ export async function knn(m: Float32Matrix, opts: KnnOptions): Promise<KnnGraph>
   if (opts.k > maxK) {
     throw invalidInput(fn, `k = ${opts.k} needs at least ${excludeSelf ? opts.k + 1 : opts.k} rows${excludeSelf ? " (self excluded)" : ""}, the matrix has ${m.rows}`, { k: opts.k, rows: m.rows });
   }
-  const resolved = method === "auto" ? (m.rows * m.rows * m.cols <= AUTO_EXACT_LIMIT ? "exact" : "hnsw") : method;
+  const large = m.rows * m.rows * m.cols > AUTO_EXACT_LIMIT;
+  const resolved = method === "auto" ? (!large ? "exact" : nnDescentSupported() !== null ? "nndescent" : "hnsw") : method;
+  if (resolved === "nndescent") {
+    const r = await nnDescentGraph(m, { k: opts.k, cosine: metric === "cosine", excludeSelf, nndescent: opts.nndescent ?? {}, workers: opts.workers, signal: opts.signal });
+    opts.onProgress?.(m.rows, m.rows);
+    return { rows: m.rows, k: opts.k, metric, indices: r.indices, distances: r.distances, includesSelf: !excludeSelf, method: "nndescent" };
+  }
   if (resolved === "hnsw") {
     const r = await hnswSearch(m, m, { k: opts.k, metric, excludeSelf, rerank: opts.rerank ?? true, hnsw: opts.hnsw ?? {}, workers: opts.workers, signal: opts.signal, onProgress: opts.onProgress });
     return { rows: m.rows, k: opts.k, metric, indices: r.indices, distances: r.distances, includesSelf: !excludeSelf, method: "hnsw" };
@@ -145,6 +159,7 @@ export async function knnQuery(reference: Float32Matrix, queries: Float32Matrix,
   assertFinite(queries, "queries");
   if (!Number.isInteger(opts.k) || opts.k < 1) throw invalidOption(fn, "k", `must be an integer ≥ 1, got ${String(opts.k)}`);
   if (opts.k > reference.rows) throw invalidInput(fn, `k = ${opts.k} exceeds the ${reference.rows} reference rows`, { k: opts.k, rows: reference.rows });
+  if (method === "nndescent") throw invalidOption(fn, "method", `"nndescent" builds the graph of one matrix (knn); to search new points use "hnsw" or "exact"`);
   const resolved = method === "auto" ? (reference.rows * queries.rows * reference.cols <= AUTO_EXACT_LIMIT ? "exact" : "hnsw") : method;
   if (resolved === "hnsw") {
     const r = await hnswSearch(reference, queries, { k: opts.k, metric, excludeSelf: false, rerank: opts.rerank ?? true, hnsw: opts.hnsw ?? {}, workers: opts.workers, signal: opts.signal, onProgress: opts.onProgress });

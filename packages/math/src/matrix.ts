@@ -275,3 +275,24 @@ export function matmulTransposeB(a: Float32Matrix, b: Float32Matrix): Float32Mat
   }
   return { rows: n, cols: m, data: out };
 }
+
+/**
+ * Distance between row a (offset ao) and row b (offset bo) of d columns in float64: euclidean L2, or
+ * cosine 1 − a·b/(na·nb) clamped to [0, 2] given the rows' L2 norms (1 when either is zero).
+ * @internal
+ */
+export function pairDistance(a: Float32Array, ao: number, b: Float32Array, bo: number, d: number, cosine: boolean, na: number, nb: number): number {
+  if (cosine) {
+    if (na === 0 || nb === 0) return 1;
+    let dot = 0;
+    for (let p = 0; p < d; p++) dot += a[ao + p]! * b[bo + p]!;
+    const c = 1 - dot / (na * nb);
+    return c < 0 ? 0 : c > 2 ? 2 : c;
+  }
+  let s = 0;
+  for (let p = 0; p < d; p++) {
+    const t = a[ao + p]! - b[bo + p]!;
+    s += t * t;
+  }
+  return Math.sqrt(s);
+}

@@ -70,16 +70,18 @@ export interface WasmFunction {
 
 /**
  * Bytes of a WebAssembly module that imports its memory as `e.m` (at least one page) and exports the
- * given functions (function i has type i and index i).
+ * given functions (function i has type i and index i). With `sharedMemory` the import is a shared
+ * memory of at most 65,536 pages (4 GiB), so several worker threads can run the module over one
+ * `WebAssembly.Memory({ shared: true, maximum })`.
  *
  * @remarks Low-level WebAssembly encoding helper, for code that assembles its own kernels.
  */
-export function wasmModule(funcs: readonly WasmFunction[]): Uint8Array {
+export function wasmModule(funcs: readonly WasmFunction[], options: { sharedMemory?: boolean } = {}): Uint8Array {
   const sec = (id: number, content: number[]) => [id, ...vec(content)];
   return Uint8Array.from([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
     ...sec(1, [...leb(funcs.length), ...funcs.flatMap((f) => [0x60, ...leb(f.params), ...new Array<number>(f.params).fill(0x7f), 0])]),
-    ...sec(2, [1, ...str("e"), ...str("m"), 0x02, 0x00, 1]),
+    ...sec(2, [1, ...str("e"), ...str("m"), 0x02, ...(options.sharedMemory === true ? [0x03, 1, ...leb(65536)] : [0x00, 1])]),
     ...sec(3, [...leb(funcs.length), ...funcs.map((_, i) => i)]),
     ...sec(7, [...leb(funcs.length), ...funcs.flatMap((f, i) => [...str(f.name), 0x00, i])]),
     ...sec(10, [...leb(funcs.length), ...funcs.flatMap((f) => vec(f.body))]),
@@ -104,6 +106,10 @@ export const wasmOp = Object.freeze({
   ltU: 0x49,
   shl: 0x74,
   shrU: 0x76,
+  and: 0x71,
+  geU: 0x4f,
+  /** i32.load with 4-byte alignment and offset 0. */
+  load32: [0x28, 2, 0] as readonly number[],
   simd: (op: number, ...imm: number[]): number[] => [0xfd, ...leb(op), ...imm],
 });
 

@@ -1,5 +1,5 @@
 import type { Float32Matrix, KnnGraph } from "@assay/core";
-import { gram, type HnswOptions, knnQuery, median, pca, selectRows, singularValues, tallSkinnyR } from "@assay/math";
+import { gram, type HnswOptions, knnQuery, type NnDescentOptions, median, pca, selectRows, singularValues, tallSkinnyR } from "@assay/math";
 import {
   adaptiveFromRadii,
   checkEmbeddings,
@@ -29,9 +29,14 @@ export interface CoverageAnalysisOptions {
   nearDuplicateFactor?: number;
   /** Project onto this many principal components (fit once on all rows) first (default: none). */
   pca?: number | null;
-  /** Neighbour search: `exact` (default) or `approximate` (HNSW; the result says `approximate: true`). */
+  /**
+   * Neighbour search: `exact` (default) or `approximate` (NN-descent graph with exact final distances;
+   * HNSW for the class-wise near-duplicate fallback; the result says `approximate: true`).
+   */
   search?: "exact" | "approximate";
-  /** HNSW parameters for `search: "approximate"`. */
+  /** NN-descent parameters for `search: "approximate"`. */
+  nndescent?: NnDescentOptions;
+  /** HNSW parameters for `search: "approximate"` (class-wise near-duplicate fallback). */
   hnsw?: HnswOptions;
   /** Class names by id (default: the decimal id). */
   classNames?: readonly string[] | ReadonlyMap<number, string>;
@@ -120,7 +125,7 @@ export async function coverageAnalysis(embeddings: Embeddings, labels: ArrayLike
   const { radii, approximate, graph: globalGraph } = await criticalValueRadii(emb, k, t, {
     ...(graph ? { knnGraph: graph } : {}),
     search: options.search ?? "exact",
-    ...(options.hnsw ? { hnsw: options.hnsw } : {}),
+    ...(options.nndescent ? { nndescent: options.nndescent } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
   });
   const global = method === "naive" ? naiveFromRadii(radii, d, k, approximate) : adaptiveFromRadii(radii, percent, approximate);

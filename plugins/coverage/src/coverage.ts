@@ -1,5 +1,5 @@
 import { AssayError, type Float32Matrix, type KnnGraph } from "@assay/core";
-import { type HnswOptions, knn, lnGammaHalfInteger } from "@assay/math";
+import { type HnswOptions, knn, lnGammaHalfInteger, type NnDescentOptions } from "@assay/math";
 
 const PLUGIN = "@assay/coverage";
 
@@ -34,9 +34,11 @@ export interface CoverageOptions {
    * artifact. Distances are recomputed exactly from it. Without one, an exact search runs.
    */
   knnGraph?: KnnGraph;
-  /** Neighbour search when no graph is given: `exact` (default) or `approximate` (HNSW). */
+  /** Neighbour search when no graph is given: `exact` (default) or `approximate` (NN-descent graph). */
   search?: "exact" | "approximate";
-  /** HNSW parameters for `search: "approximate"` (see `@assay/math`). */
+  /** NN-descent parameters of the approximate graph (see `@assay/math` `NnDescentOptions`). */
+  nndescent?: NnDescentOptions;
+  /** HNSW parameters of approximate searches for new points (the class-wise near-duplicate fallback). */
   hnsw?: HnswOptions;
   signal?: AbortSignal;
 }
@@ -125,7 +127,7 @@ export async function criticalValueRadii(
   emb: Embeddings,
   k: number,
   t: UnitRescale,
-  o: Pick<CoverageOptions, "knnGraph" | "search" | "hnsw" | "signal"> = {},
+  o: Pick<CoverageOptions, "knnGraph" | "search" | "nndescent" | "signal"> = {},
 ): Promise<{ radii: Float32Array; approximate: boolean; graph: KnnGraph }> {
   const n = emb.rows;
   let graph = o.knnGraph;
@@ -135,8 +137,8 @@ export async function criticalValueRadii(
   } else {
     graph = await knn(asFloat32(emb), {
       k,
-      method: o.search === "approximate" ? "hnsw" : "exact",
-      ...(o.hnsw ? { hnsw: o.hnsw } : {}),
+      method: o.search === "approximate" ? "nndescent" : "exact",
+      ...(o.nndescent ? { nndescent: o.nndescent } : {}),
       ...(o.signal ? { signal: o.signal } : {}),
     });
   }
@@ -153,7 +155,7 @@ export async function criticalValueRadii(
     const sorted = dist.subarray(0, m).sort();
     radii[i] = Math.fround(sorted[k - 1]!);
   }
-  return { radii, approximate: graph.method === "hnsw", graph };
+  return { radii, approximate: graph.method !== "exact", graph };
 }
 
 /**

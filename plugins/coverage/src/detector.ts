@@ -34,6 +34,17 @@ export const coverageAnalysisOptions = z.object({
       seed: z.number().int().min(0).optional(),
     })
     .optional(),
+  nndescent: z
+    .object({
+      neighbors: z.number().int().min(1).optional(),
+      trees: z.number().int().min(0).max(1024).optional(),
+      leafSize: z.number().int().min(2).max(4096).optional(),
+      maxCandidates: z.number().int().min(1).max(4096).optional(),
+      iterations: z.number().int().min(0).max(1000).optional(),
+      delta: z.number().min(0).optional(),
+      seed: z.number().int().min(0).optional(),
+    })
+    .optional(),
 });
 
 /**
@@ -60,10 +71,11 @@ export const coverageAnalysisExtractor = defineExtractor({
       ctx.warn(`the shared knn graph (k ${graph.k}, ${graph.metric}${options.pca !== null ? ", before PCA" : ""}) does not fit; searching neighbours again`);
       graph = undefined;
     }
-    const { hnsw, ...rest } = options;
+    const { hnsw, nndescent, ...rest } = options;
     return coverageAnalysis(inputs.embeddings, ds.labels, {
       ...rest,
       ...(hnsw ? { hnsw: stripUndefined(hnsw) } : {}),
+      ...(nndescent ? { nndescent: stripUndefined(nndescent) } : {}),
       classNames: ds.classes,
       signal: ctx.signal,
       ...(graph ? { knnGraph: graph } : {}),

@@ -21,8 +21,8 @@ export interface NeighborGraph {
   readonly metric: GraphMetric;
   readonly indices: Int32Array;
   readonly distances: Float32Array | Float64Array;
-  /** How the candidate search ran (exact brute force or approximate HNSW). */
-  readonly method?: "exact" | "hnsw";
+  /** How the candidate search ran (exact brute force, or approximate NN-descent / HNSW). */
+  readonly method?: "exact" | "nndescent" | "hnsw";
 }
 
 /** cleanlab's default metric rule: more than 3 feature columns → cosine, otherwise Euclidean (@assay/math `defaultKnnMetric`). */
@@ -37,7 +37,7 @@ export interface BuildKnnGraphOptions {
   /** Apply cleanlab's exact-duplicate correction (default true). */
   correctDuplicates?: boolean;
   /** Neighbour search method of @assay/math (`"auto"` by default). */
-  method?: "exact" | "hnsw" | "auto";
+  method?: "exact" | "nndescent" | "hnsw" | "auto";
   signal?: AbortSignal;
   onProgress?: (done: number, total: number) => void;
 }
