@@ -383,6 +383,9 @@ describe("bad input", () => {
     expect(code(() => findLabelIssues([0, 2, 1], P))).toEqual(["INVALID_INPUT", "labels[1] is 2 but pred_probs has only 2 columns (needs at least 3)"]);
     expect(code(() => findLabelIssues([0, -1, 1], P))).toEqual(["INVALID_INPUT", "labels[1] is -1; labels must be non-negative class indices"]);
     expect(code(() => findLabelIssues([0, 0.5, 1], P))[1]).toMatch(/labels\[1\] is 0.5; labels must be integer/);
+    // Int32Array labels: the first offending entry, as with plain arrays
+    expect(code(() => findLabelIssues(Int32Array.of(0, 2, -1), P))).toEqual(["INVALID_INPUT", "labels[1] is 2 but pred_probs has only 2 columns (needs at least 3)"]);
+    expect(code(() => findLabelIssues(Int32Array.of(0, -1, 2), P))).toEqual(["INVALID_INPUT", "labels[1] is -1; labels must be non-negative class indices"]);
   });
   it("fewer than two classes", () => {
     expect(code(() => findLabelIssues([1, 1, 1], P))).toEqual(["INVALID_INPUT", "Labels must contain at least 2 classes (found 1 distinct class)"]);

@@ -47,7 +47,11 @@ export function checkLabels(labels: LabelsInput, n: number, K: number | undefine
     throw invalidInput(`${name} has ${len} entries but pred_probs has ${n} rows`, { labels: len, rows: n });
   }
   if (labels instanceof Int32Array) {
-    for (let i = 0; i < n; i++) checkOne(labels[i]!, i, K, name);
+    const hi = K ?? Infinity;
+    for (let i = 0; i < n; i++) {
+      const v = labels[i]!;
+      if (v < 0 || v >= hi) checkOne(v, i, K, name);
+    }
     return labels;
   }
   const y = new Int32Array(n);
