@@ -2,9 +2,9 @@
 // n×128 embeddings of low intrinsic dimension (bench/math/latent.mjs: 10 classes in a 16-d latent space,
 // random linear map, tanh, noise — like real embeddings; isotropic Gaussian blobs would make kNN meaningless).
 //
-// Usage: node bench.mjs [n ...] [--d=128] [--hnsw=JSON] [--record]     (default n: 20000 100000)
-//   kNN: exact up to 30,000 rows, else @assay/math's default approximate search (HNSW on PCA-projected
-//   shards in worker threads, exact re-rank) — what `coverageAnalysis(..., { search: "approximate" })` runs.
+// Usage: node bench.mjs [n ...] [--d=128] [--nndescent=JSON] [--record]     (default n: 20000 100000)
+//   kNN: exact up to 30,000 rows, else @assay/math's NN-descent graph (worker threads, exact final
+//   distances) — what `coverageAnalysis(..., { search: "approximate" })` runs.
 //   Peak memory: the largest of a 50 ms RSS sampler and the process maxRSS, minus the RSS once the input
 //   exists. Run one size per process for a clean maxRSS (e.g. `node bench.mjs 1000000`).
 //   Quality: for 500 evenly spaced rows, the critical radius is recomputed by exact search; "exact radii"
@@ -19,8 +19,8 @@ const args = process.argv.slice(2);
 const record = args.includes("--record");
 const dArg = args.find((a) => a.startsWith("--d="));
 const d = dArg ? Number(dArg.slice(4)) : 128;
-const hArg = args.find((a) => a.startsWith("--hnsw="));
-const hnsw = hArg ? JSON.parse(hArg.slice(7)) : undefined; // e.g. --hnsw='{"M":12,"efConstruction":64,"efSearch":32}'
+const nArg = args.find((a) => a.startsWith("--nndescent="));
+const nndescent = nArg ? JSON.parse(nArg.slice(12)) : undefined; // e.g. --nndescent='{"neighbors":28,"maxCandidates":16}'
 const sizes = args.filter((a) => /^\d+$/.test(a)).map(Number);
 if (sizes.length === 0) sizes.push(20000, 100000);
 const k = 20;
@@ -38,7 +38,7 @@ for (const n of sizes) {
   const rss0 = process.memoryUsage().rss;
   peak = rss0;
   const t0 = performance.now();
-  const graph = await knn(emb, { k, metric: "euclidean", method: n <= 30000 ? "exact" : "hnsw", ...(hnsw ? { hnsw } : {}) });
+  const graph = await knn(emb, { k, metric: "euclidean", method: n <= 30000 ? "exact" : "nndescent", ...(nndescent ? { nndescent } : {}) });
   const t1 = performance.now();
   const a = await coverageAnalysis(emb, labels, { knnGraph: graph });
   const t2 = performance.now();
@@ -66,7 +66,7 @@ for (const n of sizes) {
   const row = {
     n,
     d,
-    knn: graph.method + (hnsw ? ` ${JSON.stringify(hnsw)}` : ""),
+    knn: graph.method + (nndescent ? ` ${JSON.stringify(nndescent)}` : ""),
     knnSeconds: ((t1 - t0) / 1000).toFixed(1),
     analysisSeconds: ((t2 - t1) / 1000).toFixed(1),
     totalSeconds: ((t2 - t0) / 1000).toFixed(1),
@@ -89,8 +89,7 @@ if (record) {
   if (!existsSync(path) || !readFileSync(path, "utf8").includes("## Coverage (adaptive, low-intrinsic-dimension")) {
     text += `\n## Coverage (adaptive, low-intrinsic-dimension embeddings, @assay/coverage)\n\n` +
       `bench/coverage: 10 classes in a 16-d latent space → random linear map → tanh → + 0.01 noise, d columns; k = 20, percent 0.01, ` +
-      `per-class dispersion/isotropy/near-dup. kNN: exact up to 30k rows, default approximate search beyond (PCA candidate space, ` +
-      `HNSW shards on worker threads, exact re-rank). Machine: ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.versions.node}. ` +
+      `per-class dispersion/isotropy/near-dup. kNN: exact up to 30k rows, NN-descent beyond (worker threads, exact final distances). Machine: ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.versions.node}. ` +
       `"growth/input" = (peak RSS − RSS with the input allocated) / input bytes; "exact radii" = sampled critical radii equal to an exact search's.\n\n` +
       `| date | n | d | kNN | kNN s | analysis s | total s | input MiB | growth MiB | growth/input | uncovered | exact radii | load |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|\n`;
   }
