@@ -40,6 +40,9 @@ describe("analyseImage: the in-place raster path equals the region path", () => 
       expect(row!.xxhash).toBe(exactHash(chw));
       const h = perceptualHashes(canonicalGray(chw), { d4: true });
       expect([row!.phash, row!.dhash, row!.phash_d4, row!.dhash_d4]).toEqual([h.phash, h.dhash, h.phash_d4, h.dhash_d4]);
+      // the hashes without the D4 variants
+      const [basic] = analyseImage(raster, [], { normalize: true, perChannel: false, hashes: "basic" });
+      expect([basic!.phash, basic!.dhash, basic!.xxhash]).toEqual([h.phash, h.dhash, row!.xxhash]);
       expect(row!.shape).toEqual([raster.channels, raster.height, raster.width]);
     });
   });
