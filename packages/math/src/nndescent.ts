@@ -228,21 +228,24 @@ function nnJoin(S: any, ids: Int32Array, nn: number, m: number, u: number): numb
   const upP: Int32Array = S.upP;
   const upQ: Int32Array = S.upQ;
   const upD: Float32Array = S.upD;
+  // Each listed row's current worst distance, read once (the lists do not change while offers queue).
+  const thr: Float32Array = S.thr;
+  for (let b = 0; b < m; b++) thr[b] = hd[ids[b]! * K]!;
   for (let a = 0; a < nn; a++) {
     const p = ids[a]!;
     const row = a * mp;
-    const tp = p * K;
+    const tp = thr[a]!;
     for (let b = a + 1; b < m; b++) {
       const q = ids[b]!;
       if (q === p) continue;
       const dist = O[row + b]!;
-      if (dist <= hd[tp]!) {
+      if (dist <= tp) {
         upP[u] = p;
         upQ[u] = q;
         upD[u] = dist;
         u++;
       }
-      if (dist <= hd[q * K]!) {
+      if (dist <= thr[b]!) {
         upP[u] = q;
         upQ[u] = p;
         upD[u] = dist;
@@ -377,6 +380,7 @@ function nnDescentWorker(ctx: any, w: number): void {
   };
   const { hd, hi, hf, ctl, candN, candO, cntN, cntO, r0, r1 } = S;
   const ids = new Int32Array(Math.max(2 * mc, ctx.leafSize) + 4);
+  S.thr = new Float32Array(ids.length);
 
   // 1. Trees. Thread 0 builds tree 0 and renumbers the rows in its leaf order (rows that are near in
   //    space become near in memory, which keeps the random row reads of the joins in cache); every
