@@ -40,6 +40,7 @@ for (const n of sizes) {
   const t0 = performance.now();
   const graph = await knn(emb, { k, metric: "euclidean", method: n <= 30000 ? "exact" : "nndescent", ...(nndescent ? { nndescent } : {}) });
   const t1 = performance.now();
+  const graphGrowth = Math.max(peak, process.resourceUsage().maxRSS * 1024, process.memoryUsage().rss) - rss0;
   const a = await coverageAnalysis(emb, labels, { knnGraph: graph });
   const t2 = performance.now();
   const maxRss = process.resourceUsage().maxRSS * 1024;
@@ -73,6 +74,7 @@ for (const n of sizes) {
     inputMiB: (inputBytes / 2 ** 20).toFixed(0),
     peakGrowthMiB: (growth / 2 ** 20).toFixed(0),
     growthOverInput: (growth / inputBytes).toFixed(2),
+    graphGrowthOverInput: (graphGrowth / inputBytes).toFixed(2),
     uncovered: a.uncoveredIndices.length,
     exactRadii: `${same}/${ns}`,
     meanIsotropy: (a.rows.reduce((s, r) => s + (r.isotropy ?? 0), 0) / a.rows.length).toFixed(3),

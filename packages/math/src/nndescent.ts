@@ -626,7 +626,7 @@ export async function nnDescentGraph(m: Float32Matrix, o: NnDescentSearchOptions
   const sab = (bytes: number): SharedArrayBuffer => new SharedArrayBuffer(bytes);
   const hd = new Float32Array(sab(n * K * 4)).fill(Number.POSITIVE_INFINITY);
   const hi = new Int32Array(sab(n * K * 4)).fill(-1);
-  const cap = Math.max(1 << 20, 4 * mc * mc, leafSize * leafSize);
+  const cap = Math.max(1 << 18, 4 * mc * mc, leafSize * leafSize);
   const candN = new Int32Array(sab(n * mc * 4));
   const candO = new Int32Array(sab(n * mc * 4));
   const rescore = !o.cosine;

@@ -5,6 +5,7 @@ import {
   checkEmbeddings,
   checkPercent,
   criticalValueRadii,
+  GRAPH_BAND,
   invalidInput,
   invalidOption,
   naiveFromRadii,
@@ -149,6 +150,7 @@ export async function coverageAnalysis(embeddings: Embeddings, labels: ArrayLike
   };
 
   const isoFloor = Math.max(minClassSamples, isoMin ?? d + 1);
+  const scratch = new Int32Array(n);
   const spreads = new Map<number, number>();
   const rows: CoverageClassRow[] = [];
   for (const c of [...members.keys()].sort((a, b) => a - b)) {
@@ -165,7 +167,7 @@ export async function coverageAnalysis(embeddings: Embeddings, labels: ArrayLike
       spreads.set(c, classSpread(emb, idx));
       if (count >= isoFloor) isotropy = classIsotropy(emb, idx);
       if (count >= 2) {
-        const nd = await nearDuplicates(emb, idx, factor, options.search ?? "exact", { graph: globalGraph, labels });
+        const nd = await nearDuplicates(emb, idx, factor, options.search ?? "exact", { graph: globalGraph, labels, scratch });
         nearDuplicateFraction = nd.fraction;
         nearDuplicateIndices = nd.indices;
       }
@@ -307,6 +309,8 @@ export interface GraphContext {
   graph: KnnGraph;
   /** Class id of every row (as passed to {@link coverageAnalysis}). */
   labels: ArrayLike<number>;
+  /** Scratch of one int32 per embedding row, reused across classes (allocated per call when absent). */
+  scratch?: Int32Array;
 }
 
 /**
@@ -348,13 +352,20 @@ export async function nearDuplicates(
   if (context) {
     const { graph, labels } = context;
     const c = labels[idx[0]!]!;
-    const local = new Map<number, number>();
-    idx.forEach((g, l) => local.set(g, l));
+    const local = context.scratch ?? new Int32Array(emb.rows);
+    idx.forEach((g, l) => (local[g] = l));
     for (let i = 0; i < n; i++) {
       const row = idx[i]!;
+      // Only class-mates listed within GRAPH_BAND of the nearest listed class-mate can be the nearest.
+      let best = Infinity;
       for (let q = 0; q < graph.k; q++) {
         const g = graph.indices[row * graph.k + q]!;
-        if (g >= 0 && labels[g] === c) offer(i, local.get(g)!);
+        if (g >= 0 && g !== row && labels[g] === c && graph.distances[row * graph.k + q]! < best) best = graph.distances[row * graph.k + q]!;
+      }
+      const hi = best * (1 + GRAPH_BAND);
+      for (let q = 0; q < graph.k; q++) {
+        const g = graph.indices[row * graph.k + q]!;
+        if (g >= 0 && labels[g] === c && graph.distances[row * graph.k + q]! <= hi) offer(i, local[g]!);
       }
     }
   }
@@ -369,18 +380,16 @@ export async function nearDuplicates(
       for (let q = 0; q < kk; q++) offer(i, graph.indices[m * kk + q]!);
     });
   }
-  const seen = new Set<number>();
+  // Each row's pair {i, nearest[i]}, once: a pair comes up twice only when the two rows are each
+  // other's nearest, and then it is kept at the lower row.
   const pairA: number[] = [];
   const pairB: number[] = [];
   const dist: number[] = [];
   for (let i = 0; i < n; i++) {
-    const a = Math.min(i, nearest[i]!);
-    const b = Math.max(i, nearest[i]!);
-    const key = a * n + b;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    pairA.push(a);
-    pairB.push(b);
+    const j = nearest[i]!;
+    if (j < i && nearest[j] === i) continue;
+    pairA.push(Math.min(i, j));
+    pairB.push(Math.max(i, j));
     dist.push(nearestD[i]!);
   }
   const med = median(dist);

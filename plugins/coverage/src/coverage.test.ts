@@ -419,3 +419,45 @@ describe("pipeline", () => {
     expect(r.nodes.find((n) => n.name === "coverage.analysis")!.error?.message).toMatch(/detection/);
   });
 });
+
+describe("radii and nearest class-mates from a graph's listed distances", () => {
+  // Values on a coarse grid make many exactly tied and nearly tied distances; a rescale is needed.
+  const rng = createRng(11);
+  const n = 1500;
+  const d = 6;
+  const data = Float32Array.from({ length: n * d }, () => Math.round(rng.normal() * 4) / 4 + (rng.random() < 0.3 ? 1e-6 * rng.random() : 0));
+  const emb: Float32Matrix = { rows: n, cols: d, data };
+  const labels = Int32Array.from({ length: n }, (_, i) => i % 3);
+  const brute = (i: number, j: number) => {
+    let s = 0;
+    for (let p = 0; p < d; p++) s += (data[i * d + p]! - data[j * d + p]!) ** 2;
+    return Math.sqrt(s);
+  };
+  it("equal the brute-force k-th exact distance (rescaled, float32) for every row", async () => {
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const v of data) [lo, hi] = [Math.min(lo, v), Math.max(hi, v)];
+    const graph = await knn(emb, { k: 12, method: "exact" });
+    const r = await coverageAdaptive(emb, 7, 0.05, { knnGraph: graph, forceUnitInterval: true });
+    // Listed distances off by up to 10⁻⁵ (relative; e.g. float32 sums) must not change a radius.
+    const noisy = { ...graph, distances: graph.distances.map((v, t) => v * (1 + (t % 3 === 0 ? 1e-5 : t % 3 === 1 ? -1e-5 : 0))) };
+    const r2 = await coverageAdaptive(emb, 7, 0.05, { knnGraph: noisy, forceUnitInterval: true });
+    expect(r2.criticalValueRadii).toEqual(r.criticalValueRadii);
+    const all = new Float64Array(n - 1);
+    for (let i = 0; i < n; i++) {
+      let m = 0;
+      for (let j = 0; j < n; j++) if (j !== i) all[m++] = brute(i, j) / (hi - lo);
+      expect(r.criticalValueRadii[i]).toBe(Math.fround(all.sort()[6]!));
+    }
+  });
+  it("near-duplicate pairs equal the within-class brute force", async () => {
+    const graph = await knn(emb, { k: 12, method: "exact" });
+    for (const c of [0, 1, 2]) {
+      const idx = Int32Array.from({ length: n / 3 }, (_, t) => 3 * t + c);
+      const viaGraph = await nearDuplicates(emb, idx, 0.5, "exact", { graph, labels });
+      const alone = await nearDuplicates(emb, idx, 0.5, "exact");
+      expect(viaGraph).toEqual(alone);
+      expect(viaGraph.indices.length).toBeGreaterThan(0);
+    }
+  });
+});

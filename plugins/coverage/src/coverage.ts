@@ -143,20 +143,45 @@ export async function criticalValueRadii(
     });
   }
   const radii = new Float32Array(n);
-  const dist = new Float64Array(graph.k);
+  const K = graph.k;
+  const listed = new Float64Array(K);
+  const ids = new Int32Array(K);
+  const band = new Float64Array(K);
   for (let i = 0; i < n; i++) {
     let m = 0;
-    for (let q = 0; q < graph.k; q++) {
-      const j = graph.indices[i * graph.k + q]!;
+    for (let q = 0; q < K; q++) {
+      const j = graph.indices[i * K + q]!;
       if (j === i || j < 0) continue;
-      dist[m++] = rescaledDistance(emb, t, i, j);
+      ids[m] = j;
+      listed[m++] = graph.distances[i * K + q]!;
     }
     if (m < k) throw invalidInput(`the kNN graph lists only ${m} neighbours for row ${i}; ${k} are needed`, { row: i });
-    const sorted = dist.subarray(0, m).sort();
-    radii[i] = Math.fround(sorted[k - 1]!);
+    // Only rows listed within GRAPH_BAND of the k-th listed distance can be the k-th nearest: those are
+    // measured exactly; every row listed below that band is nearer than all of them.
+    const kth = listed.slice(0, m).sort()[k - 1]!;
+    const lo = kth * (1 - GRAPH_BAND);
+    const hi = kth * (1 + GRAPH_BAND);
+    let below = 0;
+    let b = 0;
+    for (let c = 0; c < m; c++) {
+      const v = listed[c]!;
+      if (v < lo) below++;
+      else if (v <= hi) band[b++] = rescaledDistance(emb, t, i, ids[c]!);
+    }
+    radii[i] = Math.fround(band.subarray(0, b).sort()[k - 1 - below]!);
   }
   return { radii, approximate: graph.method !== "exact", graph };
 }
+
+/**
+ * Relative half-width of the band of listed graph distances that are re-measured exactly. A listed
+ * distance must be within 10⁻⁵ (relative) of the exact one: every @assay/math graph lists exact float64
+ * distances rounded to float32 (≤ 2⁻²⁴ ≈ 6·10⁻⁸), and hnswlib's own float32 sums without the re-rank
+ * stay within d·2⁻²⁴ (≤ 10⁻⁵ up to 160 columns; typically far less). Then a row listed below
+ * kth·(1 − 10⁻⁴) is nearer than every row listed in the band, and one listed above kth·(1 + 10⁻⁴) is
+ * farther, so only the order inside the band is uncertain, and the band is measured exactly.
+ */
+export const GRAPH_BAND = 1e-4;
 
 /**
  * Radius of a d-ball holding k of n points spread uniformly over the unit cube:
