@@ -87,4 +87,13 @@ describe("knn-graph extractor and plugin", () => {
     const direct = await knn(emb, { k: 5, method: "hnsw", hnsw });
     expect(Array.from(g.indices)).toEqual(Array.from(direct.indices));
   });
+  it("passes NN-descent options through to knn", async () => {
+    const ctx = { dataset, signal: new AbortController().signal, concurrency: 1, progress: () => {}, warn: () => {} } as never;
+    const nndescent = { neighbors: 12, trees: 2, seed: 3 };
+    const g = await knnGraph({ k: 5, metric: "euclidean", method: "nndescent", correctDuplicates: false, nndescent }).run(ctx, { embeddings: emb });
+    expect(g.method).toBe("nndescent");
+    const direct = await knn(emb, { k: 5, method: "nndescent", nndescent });
+    expect(Array.from(g.indices)).toEqual(Array.from(direct.indices));
+    expect(() => knnGraph({ nndescent: { neighbours: 10 } as never })).toThrow(expect.objectContaining({ code: "INVALID_OPTION" }));
+  });
 });
