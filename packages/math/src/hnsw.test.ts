@@ -1,16 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { knn, knnQuery } from "./knn.js";
 import { createRng } from "./rng.js";
-import { caught, uniformMatrix } from "./test-helpers.js";
+import { caught, recallAt, uniformMatrix } from "./test-helpers.js";
 
-function recall(approx: Int32Array, exact: Int32Array, n: number, k: number): number {
-  let hit = 0;
-  for (let i = 0; i < n; i++) {
-    const truth = new Set(exact.subarray(i * k, (i + 1) * k));
-    for (let c = 0; c < k; c++) if (truth.has(approx[i * k + c]!)) hit++;
-  }
-  return hit / (n * k);
-}
 
 describe("HNSW kNN (hnswlib-node)", () => {
   const X = uniformMatrix(9, 3000, 24);
@@ -19,7 +11,7 @@ describe("HNSW kNN (hnswlib-node)", () => {
       const exact = await knn(X, { k: 10, metric, method: "exact" });
       const approx = await knn(X, { k: 10, metric, method: "hnsw", hnsw: { seed: 1 } });
       expect(approx.method).toBe("hnsw");
-      const r = recall(approx.indices, exact.indices, 3000, 10);
+      const r = recallAt(approx.indices, exact.indices, 3000, 10);
       expect(r).toBeGreaterThanOrEqual(0.99);
       // rerank gives exact distances: every row's found distances are ≥ the true ones rank by rank
       let below = 0;
@@ -35,7 +27,7 @@ describe("HNSW kNN (hnswlib-node)", () => {
     const small = uniformMatrix(10, 400, 8);
     const exact = await knn(small, { k: 5, method: "exact" });
     const approx = await knn(small, { k: 5, method: "hnsw", rerank: false });
-    expect(recall(approx.indices, exact.indices, 400, 5)).toBeGreaterThanOrEqual(0.99);
+    expect(recallAt(approx.indices, exact.indices, 400, 5)).toBeGreaterThanOrEqual(0.99);
     let worst = 0;
     for (let t = 0; t < 400 * 5; t++) {
       if (approx.indices[t] === exact.indices[t]) worst = Math.max(worst, Math.abs(approx.distances[t]! - exact.distances[t]!));
@@ -47,7 +39,7 @@ describe("HNSW kNN (hnswlib-node)", () => {
     const seen: number[] = [];
     const exact = await knnQuery(X, q, { k: 5, method: "exact" });
     const approx = await knnQuery(X, q, { k: 5, method: "hnsw", onProgress: (d, t) => seen.push(d / t) });
-    expect(recall(approx.indices, exact.indices, 50, 5)).toBeGreaterThanOrEqual(0.99);
+    expect(recallAt(approx.indices, exact.indices, 50, 5)).toBeGreaterThanOrEqual(0.99);
     expect(seen.at(-1)).toBe(1);
   });
   it("rejects bad HNSW parameters", async () => {
@@ -87,7 +79,7 @@ describe("HNSW at scale: PCA candidate space, shards on worker threads, refineme
     const b = await knn(Y, opts);
     expect(Array.from(a.indices)).toEqual(Array.from(b.indices));
     expect(Array.from(a.distances)).toEqual(Array.from(b.distances));
-    expect(recall(a.indices, exact.indices, 3000, 10)).toBeGreaterThanOrEqual(0.99);
+    expect(recallAt(a.indices, exact.indices, 3000, 10)).toBeGreaterThanOrEqual(0.99);
     // every returned distance is the exact distance to the returned row (float64 → float32)
     let worst = 0;
     for (let i = 0; i < 3000; i += 37) {
@@ -108,12 +100,12 @@ describe("HNSW at scale: PCA candidate space, shards on worker threads, refineme
       const exact = await knn(Y, { k: 10, metric, method: "exact" });
       const coarse = await knn(Y, { k: 10, metric, method: "hnsw", hnsw: { efSearch: 12, M: 4, efConstruction: 16, refine: 0, searchDims: "auto" } });
       const refined = await knn(Y, { k: 10, metric, method: "hnsw", hnsw: { efSearch: 12, M: 4, efConstruction: 16, refine: 10, searchDims: "auto" } });
-      const r0 = recall(coarse.indices, exact.indices, 3000, 10);
-      const r1 = recall(refined.indices, exact.indices, 3000, 10);
+      const r0 = recallAt(coarse.indices, exact.indices, 3000, 10);
+      const r1 = recallAt(refined.indices, exact.indices, 3000, 10);
       expect(r1).toBeGreaterThanOrEqual(r0);
       expect(r1).toBeGreaterThan(0.95);
       const def = await knn(Y, { k: 10, metric, method: "hnsw" });
-      expect(recall(def.indices, exact.indices, 3000, 10)).toBeGreaterThanOrEqual(0.99);
+      expect(recallAt(def.indices, exact.indices, 3000, 10)).toBeGreaterThanOrEqual(0.99);
     }
   });
 });

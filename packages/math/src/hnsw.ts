@@ -6,6 +6,7 @@ import { AssayError } from "@assay/core";
 import { cancelled, checkInt, checkPositive, invalidOption, PLUGIN } from "./errors.js";
 import { EigenvalueDecomposition, Matrix } from "ml-matrix";
 import { l2Normalize, pairDistance, rowNorms, selectRows } from "./matrix.js";
+import { insertTopK } from "./nndescent.js";
 import { runPool } from "./pool.js";
 
 /**
@@ -383,23 +384,6 @@ async function mergeCandidates(
   if (o.rerank && reference === queries && refine > 0) await refineByNeighbours(reference, ctx, o, cosine, indices, distances, refine, td, ti, rNorm);
   o.onProgress?.(1, 1);
   return { indices, distances };
-}
-
-/**
- * Insert (dist, j) into the sorted top-k list td/ti holding c entries, ordered by (distance, index);
- * returns the new count. A candidate that does not beat the k-th entry leaves the list unchanged.
- */
-function insertTopK(td: Float64Array, ti: Int32Array, c: number, k: number, dist: number, j: number): number {
-  if (c === k && (dist > td[k - 1]! || (dist === td[k - 1]! && j > ti[k - 1]!))) return c;
-  let p = c < k ? c++ : k - 1;
-  while (p > 0 && (td[p - 1]! > dist || (td[p - 1]! === dist && ti[p - 1]! > j))) {
-    td[p] = td[p - 1]!;
-    ti[p] = ti[p - 1]!;
-    p--;
-  }
-  td[p] = dist;
-  ti[p] = j;
-  return c;
 }
 
 /** Merge step 1: exact distances of every shard's candidates, top k per query by (distance, index). */

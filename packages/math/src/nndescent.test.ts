@@ -4,7 +4,7 @@ import { knn, knnQuery } from "./knn.js";
 import { pairDistance, rowNorms } from "./matrix.js";
 import { nnDescentWasm } from "./nndescent-wasm.js";
 import { createRng } from "./rng.js";
-import { caught } from "./test-helpers.js";
+import { caught, recallAt } from "./test-helpers.js";
 
 interface Wasm {
   validate(b: Uint8Array): boolean;
@@ -32,14 +32,6 @@ function manifold(seed: number, n: number, d: number, L = 6, classes = 8): Float
   return { rows: n, cols: d, data };
 }
 
-function recall(a: Int32Array, b: Int32Array, n: number, k: number): number {
-  let hit = 0;
-  for (let i = 0; i < n; i++) {
-    const s = new Set(b.subarray(i * k, (i + 1) * k));
-    for (let c = 0; c < k; c++) if (s.has(a[i * k + c]!)) hit++;
-  }
-  return hit / (n * k);
-}
 
 /** Every row: distinct neighbours, never itself, distances equal to the float64 formula, (distance, index) order. */
 function expectWellFormed(m: Float32Matrix, ind: Int32Array, dist: Float32Array, k: number, cosine: boolean): void {
@@ -93,7 +85,7 @@ describe("NN-descent kNN graph", () => {
     const exact = await knn(m, { k: 10, method: "exact" });
     const g = await knn(m, { k: 10, method: "nndescent" });
     expect(g).toMatchObject({ rows: 4000, k: 10, metric: "euclidean", includesSelf: false, method: "nndescent" });
-    expect(recall(g.indices, exact.indices, 4000, 10)).toBeGreaterThanOrEqual(0.99);
+    expect(recallAt(g.indices, exact.indices, 4000, 10)).toBeGreaterThanOrEqual(0.99);
     expectWellFormed(m, g.indices, g.distances, 10, false);
   });
 
@@ -106,14 +98,14 @@ describe("NN-descent kNN graph", () => {
       expect(g.distances).toEqual(base.distances);
     }
     const other = await knn(m, { k: 8, method: "nndescent", nndescent: { seed: 7 } });
-    expect(recall(other.indices, base.indices, 3000, 8)).toBeGreaterThan(0.97);
+    expect(recallAt(other.indices, base.indices, 3000, 8)).toBeGreaterThan(0.97);
   });
 
   it("cosine distances and self included", async () => {
     const m = manifold(3, 2500, 17);
     const exact = await knn(m, { k: 6, metric: "cosine", method: "exact" });
     const g = await knn(m, { k: 6, metric: "cosine", method: "nndescent", workers: 2 });
-    expect(recall(g.indices, exact.indices, 2500, 6)).toBeGreaterThanOrEqual(0.99);
+    expect(recallAt(g.indices, exact.indices, 2500, 6)).toBeGreaterThanOrEqual(0.99);
     expectWellFormed(m, g.indices, g.distances, 6, true);
     const self = await knn(m, { k: 6, method: "nndescent", excludeSelf: false });
     expect(self.includesSelf).toBe(true);

@@ -118,6 +118,25 @@ function nnHash(a: number, b: number, s: number): number {
   return h >>> 0;
 }
 
+/**
+ * Insert (dist, j) into the sorted top-k list td/ti holding c entries, ordered by (distance, index);
+ * returns the new count. A candidate that does not beat the k-th entry leaves the list unchanged.
+ * Self-contained: it also runs in the worker threads (HNSW's merge uses it on the calling thread).
+ * @internal
+ */
+export function insertTopK(td: Float64Array, ti: Int32Array, c: number, k: number, dist: number, j: number): number {
+  if (c === k && (dist > td[k - 1]! || (dist === td[k - 1]! && j > ti[k - 1]!))) return c;
+  let p = c < k ? c++ : k - 1;
+  while (p > 0 && (td[p - 1]! > dist || (td[p - 1]! === dist && ti[p - 1]! > j))) {
+    td[p] = td[p - 1]!;
+    ti[p] = ti[p - 1]!;
+    p--;
+  }
+  td[p] = dist;
+  ti[p] = j;
+  return c;
+}
+
 /** Reusable barrier over `W` threads (generation counting). */
 function nnBarrier(ctl: Int32Array, W: number): void {
   if (W === 1) return;
@@ -541,14 +560,7 @@ function nnDescentWorker(ctx: any, w: number): void {
         }
         dist = Math.sqrt(acc);
       } else dist = s === K ? 0 : hd[i * K + s]!;
-      let pos = c++;
-      while (pos > 0 && (cd[pos - 1]! > dist || (cd[pos - 1] === dist && ci[pos - 1]! > j))) {
-        cd[pos] = cd[pos - 1]!;
-        ci[pos] = ci[pos - 1]!;
-        pos--;
-      }
-      cd[pos] = dist;
-      ci[pos] = j;
+      c = insertTopK(cd, ci, c, K + 1, dist, j);
     }
     const width = ctx.rescore ? k : cands;
     const at = order[i]! * width;
@@ -650,7 +662,7 @@ export async function nnDescentGraph(m: Float32Matrix, o: NnDescentSearchOptions
   else {
     await runPool({
       fn,
-      fns: [nnHash, nnBarrier, nnOffer, nnSample, nnJoin, nnRounds, nnTree, nnDescentWorker],
+      fns: [nnHash, nnBarrier, nnOffer, nnSample, nnJoin, nnRounds, nnTree, insertTopK, nnDescentWorker],
       entry: nnDescentWorker,
       ctx,
       total: W,
@@ -671,15 +683,7 @@ export async function nnDescentGraph(m: Float32Matrix, o: NnDescentSearchOptions
     for (let t = 0; t < width; t++) {
       const j = ctx.outIdx[i * width + t]!;
       if (j < 0) continue;
-      const dist = pairDistance(data, i * d, data, j * d, d, true, norms![i]!, norms![j]!);
-      let pos = c++;
-      while (pos > 0 && (cd[pos - 1]! > dist || (cd[pos - 1] === dist && ci[pos - 1]! > j))) {
-        cd[pos] = cd[pos - 1]!;
-        ci[pos] = ci[pos - 1]!;
-        pos--;
-      }
-      cd[pos] = dist;
-      ci[pos] = j;
+      c = insertTopK(cd, ci, c, width, pairDistance(data, i * d, data, j * d, d, true, norms![i]!, norms![j]!), j);
     }
     for (let t = 0; t < k; t++) {
       indices[i * k + t] = t < c ? ci[t]! : -1;

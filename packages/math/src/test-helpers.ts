@@ -32,3 +32,13 @@ export async function caught(fn: () => unknown): Promise<{ code: string; message
   }
   return expect.fail("expected an AssayError");
 }
+
+/** Share of the k listed neighbours of each row in `approx` that are among its k in `exact` (recall@k). */
+export function recallAt(approx: Int32Array, exact: Int32Array, n: number, k: number): number {
+  let hit = 0;
+  for (let i = 0; i < n; i++) {
+    const truth = new Set(exact.subarray(i * k, (i + 1) * k));
+    for (let c = 0; c < k; c++) if (truth.has(approx[i * k + c]!)) hit++;
+  }
+  return hit / (n * k);
+}
