@@ -61,7 +61,6 @@ export interface NnContext {
   memory: object;
   wasm: Uint8Array;
   n: number;
-  d: number;
   rb: number;
   K: number;
   mc: number;
@@ -398,6 +397,8 @@ function nnDescentWorker(ctx: any, w: number): void {
     treeChunk: ctx.listLen - 4,
   };
   const { hd, hi, hf, ctl, candN, candO, cntN, cntO, r0, r1 } = S;
+  const F: Float32Array = S.F;
+  const d4 = rb >> 2;
   const ids = new Int32Array(Math.max(2 * mc, ctx.leafSize) + 4);
   S.thr = new Float32Array(ids.length);
 
@@ -414,23 +415,21 @@ function nnDescentWorker(ctx: any, w: number): void {
     const perm: Int32Array = S.perm;
     if (ctx.trees === 0) for (let i = 0; i < n; i++) perm[i] = i;
     order.set(perm);
-    const F0: Float32Array = S.F;
-    const d4 = rb >> 2;
     const row = new Float32Array(d4);
     const moved = S.side;
     moved.fill(0);
     for (let s0 = 0; s0 < n; s0++) {
       if (moved[s0] === 1 || order[s0] === s0) continue;
-      row.set(F0.subarray(s0 * d4, s0 * d4 + d4));
+      row.set(F.subarray(s0 * d4, s0 * d4 + d4));
       let j = s0;
       for (;;) {
         moved[j] = 1;
         const src = order[j]!;
         if (src === s0) {
-          F0.set(row, j * d4);
+          F.set(row, j * d4);
           break;
         }
-        F0.copyWithin(j * d4, src * d4, src * d4 + d4);
+        F.copyWithin(j * d4, src * d4, src * d4 + d4);
         j = src;
       }
     }
@@ -467,8 +466,6 @@ function nnDescentWorker(ctx: any, w: number): void {
   for (let s = r0 * K, e = r1 * K; s < e; s++) if (hf[s] === 2) hf[s] = 1;
 
   // Rows whose list is not full yet (tiny leaves) get seeded rows at their float32 distances.
-  const F: Float32Array = S.F;
-  const d4 = rb >> 2;
   for (let i = r0; i < r1; i++) {
     for (let attempt = 0; hd[i * K]! === Number.POSITIVE_INFINITY && attempt < 4 * K + 16; attempt++) {
       const j = nnHash(i, attempt, ctx.seed + 0x51ed) % n;
@@ -644,7 +641,7 @@ export async function nnDescentGraph(m: Float32Matrix, o: NnDescentSearchOptions
   const rescore = !o.cosine;
   const width = rescore ? k : K + (includeSelf ? 1 : 0);
   const ctx: NnContext = {
-    memory, wasm, n, d, rb, K, mc, leafSize, trees, iterations,
+    memory, wasm, n, rb, K, mc, leafSize, trees, iterations,
     minChanges: delta * n * K, seed, W: inline ? 1 : W, k, includeSelf, rescore,
     scratch: rowsBytes, scratchBytes, listBytes, listLen, outLen, cap,
     hd, hi, hf: new Uint8Array(sab(n * K)),
