@@ -147,6 +147,7 @@ export async function criticalValueRadii(
   const listed = new Float64Array(K);
   const ids = new Int32Array(K);
   const band = new Float64Array(K);
+  const order = new Float64Array(K);
   for (let i = 0; i < n; i++) {
     let m = 0;
     for (let q = 0; q < K; q++) {
@@ -158,7 +159,8 @@ export async function criticalValueRadii(
     if (m < k) throw invalidInput(`the kNN graph lists only ${m} neighbours for row ${i}; ${k} are needed`, { row: i });
     // Only rows listed within GRAPH_BAND of the k-th listed distance can be the k-th nearest: those are
     // measured exactly; every row listed below that band is nearer than all of them.
-    const kth = listed.slice(0, m).sort()[k - 1]!;
+    order.set(listed.subarray(0, m));
+    const kth = order.subarray(0, m).sort()[k - 1]!;
     const lo = kth * (1 - GRAPH_BAND);
     const hi = kth * (1 + GRAPH_BAND);
     let below = 0;
