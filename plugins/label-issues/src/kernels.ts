@@ -251,7 +251,6 @@ export function confidentRowsKernel(P: Float32Array | Float64Array, y: Int32Arra
 }
 
 function confidentRowsJs(P: Float32Array | Float64Array, y: Int32Array, rowBase: number, rows: number, K: number, lower: Float64Array, acc: ConfidentRowsAcc): void {
-  const { C, off, reduce, argmax } = acc;
   let no = acc.offCount;
   const f32 = P instanceof Float32Array;
   const fr = Math.fround;
@@ -275,19 +274,26 @@ function confidentRowsJs(P: Float32Array | Float64Array, y: Int32Array, rowBase:
     }
     const gi = rowBase + r;
     const yi = y[gi]!;
-    if (reduce) {
-      const own = P[b + yi]!;
-      const bumped = f32 ? fr(own + 1e-6) : own + 1e-6;
-      // given label within 1e-6 of the row maximum (first index wins exact ties after the bump)
-      reduce[gi] = bv < bumped || (bv === bumped && best > yi) ? 1 : 0;
-    }
-    if (argmax) argmax[gi] = best;
-    if (count === 0) continue;
-    const g = count === 1 ? single : best;
-    C[yi * K + g]!++;
-    if (g !== yi) off[no++] = gi;
+    const own = P[b + yi]!;
+    no = tallyRow(acc, K, gi, yi, bv, best, count, single, f32 ? fr(own + 1e-6) : own + 1e-6, no);
   }
   acc.offCount = no;
+}
+
+/**
+ * The end of one row of {@link confidentRowsKernel}, shared by the JavaScript and WebAssembly scans:
+ * the reduce flag (given label within 1e-6 of the row maximum; the first index wins exact ties after the
+ * bump), the argmax, and the row's confident-joint cell and off-diagonal entry. Returns the new count
+ * of off-diagonal rows.
+ */
+function tallyRow(acc: ConfidentRowsAcc, K: number, gi: number, yi: number, bv: number, best: number, count: number, single: number, bumped: number, no: number): number {
+  if (acc.reduce) acc.reduce[gi] = bv < bumped || (bv === bumped && best > yi) ? 1 : 0;
+  if (acc.argmax) acc.argmax[gi] = best;
+  if (count === 0) return no;
+  const g = count === 1 ? single : best;
+  acc.C[yi * K + g]!++;
+  if (g !== yi) acc.off[no++] = gi;
+  return no;
 }
 
 /** One block of {@link confidentRowsKernel} through the WebAssembly row scan; false (nothing counted) when a value is out of range. */
@@ -303,7 +309,6 @@ function confidentBlockWasm(wk: RowsKernel, P: Float32Array, y: Int32Array, rowB
       if (!(v >= -1e-6 && v <= 1 + 1e-6)) return false;
     }
   }
-  const { C, off, reduce, argmax } = acc;
   let no = acc.offCount;
   const fr = Math.fround;
   for (let r = 0; r < rows; r++) {
@@ -327,15 +332,7 @@ function confidentBlockWasm(wk: RowsKernel, P: Float32Array, y: Int32Array, rowB
     }
     const gi = rowBase + r;
     const yi = y[gi]!;
-    if (reduce) {
-      const bumped = fr(block[b + yi]! + 1e-6);
-      reduce[gi] = bv < bumped || (bv === bumped && best > yi) ? 1 : 0;
-    }
-    if (argmax) argmax[gi] = best;
-    if (count === 0) continue;
-    const g = count === 1 ? single : best;
-    C[yi * K + g]!++;
-    if (g !== yi) off[no++] = gi;
+    no = tallyRow(acc, K, gi, yi, bv, best, count, single, fr(block[b + yi]! + 1e-6), no);
   }
   acc.offCount = no;
   return true;
