@@ -59,6 +59,7 @@ export { minimumSpanningTree, UnionFind, type DenseDistances, type SpanningTree 
 export { knn, knnQuery, radiusNeighbors, type KnnOptions, type Metric, type RadiusNeighbors, type RadiusOptions } from "./knn.js";
 export type { HnswOptions } from "./hnsw.js";
 export type { NnDescentOptions } from "./nndescent.js";
+export { isKernelResident, KERNEL_SCRATCH_BYTES, kernelFloat32Array, kernelMatrix, leaseKernelMemory, type KernelLease } from "./kernel-memory.js";
 export {
   correctExactDuplicates,
   defaultKnnMetric,
