@@ -2,7 +2,9 @@
 // n×128 embeddings of low intrinsic dimension (bench/math/latent.mjs: 10 classes in a 16-d latent space,
 // random linear map, tanh, noise — like real embeddings; isotropic Gaussian blobs would make kNN meaningless).
 //
-// Usage: node bench.mjs [n ...] [--d=128] [--nndescent=JSON] [--record]     (default n: 20000 100000)
+// Usage: node bench.mjs [n ...] [--d=128] [--nndescent=JSON] [--plain] [--record]     (default n: 20000 100000)
+//   Input: kernel-resident (kernelFloat32Array, as @assay/io's loaders give), which NN-descent reads in
+//   place; --plain: an ordinary Float32Array, which it copies (+1× the input).
 //   kNN: exact up to 30,000 rows, else @assay/math's NN-descent graph (worker threads, exact final
 //   distances) — what `coverageAnalysis(..., { search: "approximate" })` runs.
 //   Peak memory: the largest of a 50 ms RSS sampler and the process maxRSS, minus the RSS once the input
@@ -12,11 +14,12 @@
 import { appendFileSync, existsSync, readFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { coverageAnalysis } from "@assay/coverage";
-import { knn, knnQuery, selectRows } from "@assay/math";
+import { kernelFloat32Array, knn, knnQuery, selectRows } from "@assay/math";
 import { latent } from "../math/latent.mjs";
 
 const args = process.argv.slice(2);
 const record = args.includes("--record");
+const plain = args.includes("--plain");
 const dArg = args.find((a) => a.startsWith("--d="));
 const d = dArg ? Number(dArg.slice(4)) : 128;
 const nArg = args.find((a) => a.startsWith("--nndescent="));
@@ -31,7 +34,7 @@ sampler.unref();
 
 const rows = [];
 for (const n of sizes) {
-  const emb = latent(n, d, 42);
+  const emb = latent(n, d, 42, 16, 10, plain ? undefined : kernelFloat32Array);
   const labels = emb.labels;
   const inputBytes = n * d * 4;
   globalThis.gc?.();
@@ -67,7 +70,7 @@ for (const n of sizes) {
   const row = {
     n,
     d,
-    knn: graph.method + (nndescent ? ` ${JSON.stringify(nndescent)}` : ""),
+    knn: graph.method + (nndescent ? ` ${JSON.stringify(nndescent)}` : "") + (n > 30000 ? (plain ? " (plain input: copied)" : " (input read in place)") : ""),
     knnSeconds: ((t1 - t0) / 1000).toFixed(1),
     analysisSeconds: ((t2 - t1) / 1000).toFixed(1),
     totalSeconds: ((t2 - t0) / 1000).toFixed(1),

@@ -7,13 +7,14 @@ import { createRng } from "@assay/math";
  * by a fixed random linear map, tanh(·/4), plus 0.01 Gaussian noise. Seeded and deterministic.
  * (Isotropic Gaussian blobs in d dimensions make every point's neighbours a near-random draw from
  * its blob: nothing like embeddings, and a worst case for any approximate index.)
+ * `alloc(length)` gives the Float32Array the rows are written to (e.g. @assay/math's kernelFloat32Array).
  */
-export function latent(n, d, seed, L = 16, classes = 10) {
+export function latent(n, d, seed, L = 16, classes = 10, alloc = (length) => new Float32Array(length)) {
   const rng = createRng(seed);
   const W = Float64Array.from({ length: L * d }, () => rng.normal());
   const C = Float64Array.from({ length: classes * L }, () => 3 * rng.normal());
   const z = new Float64Array(L);
-  const data = new Float32Array(n * d);
+  const data = alloc(n * d);
   const labels = new Int32Array(n);
   for (let i = 0; i < n; i++) {
     const c = i % classes;

@@ -1,15 +1,16 @@
 /*
  * The distance kernel of the NN-descent graph builder, as a hand-assembled WebAssembly SIMD module
- * over a shared memory that holds every row (so worker threads score candidates in place, with no
- * gathering):
+ * over a shared memory that holds every row as int16 values in [−16383, 16383] (so worker threads
+ * score candidates in place, with no gathering):
  *
  *   j(list, nn, mp, rb, out): `list` holds mp byte addresses of rows (rb bytes each, a multiple of 16,
  *   zero-padded columns); for every a < nn and every group of four columns b ≥ (a + 1) rounded down to
  *   a multiple of 4, store the squared euclidean distances ‖row_a − row_b‖² (float32) at
  *   out + (a·mp + b)·4. mp is a multiple of 4 and nn ≥ 1.
  *
- * Each distance is four float32 partial sums of squared differences over the column lanes, added
- * pairwise at the end: a fixed order, so every thread computes bit-identical values.
+ * Eight columns at a time: the differences fit in int16, `i32x4.dot_i16x8_s` squares and adds them in
+ * pairs (at most 2·32766² < 2³¹), and four float32 partial sums take the lane results; the partial
+ * sums are added pairwise at the end — a fixed order, so every thread computes bit-identical values.
  */
 
 import { wasmModule, wasmOp } from "./wasm-encoding.js";
@@ -20,8 +21,9 @@ export function nnDescentWasm(): Uint8Array {
   const load = simd(0x00, 0, 0);
   const store = simd(0x0b, 0, 0);
   const fadd = simd(0xe4);
-  const fsub = simd(0xe5);
-  const fmul = simd(0xe6);
+  const isub = simd(0x91);
+  const dot = simd(0xba);
+  const toFloat = simd(0xfa);
   const zero = simd(0x0c, ...new Array<number>(16).fill(0));
   /** i8x16.shuffle picking float lanes (0–3 from the first operand, 4–7 from the second). */
   const shuffle = (lanes: number[]): number[] => simd(0x0d, ...lanes.flatMap((l) => [4 * l, 4 * l + 1, 4 * l + 2, 4 * l + 3]));
@@ -33,8 +35,8 @@ export function nnDescentWasm(): Uint8Array {
   const [av, t, u0, u1] = [17, 18, 19, 20];
   const inner: number[] = [...get(pa), ...get(o), add, ...load, ...set(av)];
   for (let s = 0; s < 4; s++) {
-    inner.push(...get(av), ...get(pb(s)), ...get(o), add, ...load, ...fsub, ...set(t));
-    inner.push(...get(c(s)), ...get(t), ...get(t), ...fmul, ...fadd, ...set(c(s)));
+    inner.push(...get(av), ...get(pb(s)), ...get(o), add, ...load, ...isub, ...set(t));
+    inner.push(...get(c(s)), ...get(t), ...get(t), ...dot, ...toFloat, ...fadd, ...set(c(s)));
   }
   inner.push(...get(o), ...i32c(16), add, ...set(o), ...get(o), ...get(rb), ltU, 0x0d, 0);
   const pairSum = (x: number, y: number, dst: number): number[] => [

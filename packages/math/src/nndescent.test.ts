@@ -1,5 +1,6 @@
 import type { Float32Matrix } from "@assay/core";
 import { describe, expect, it } from "vitest";
+import { kernelFloat32Array } from "./kernel-memory.js";
 import { knn, knnQuery } from "./knn.js";
 import { pairDistance, rowNorms } from "./matrix.js";
 import { nnDescentWasm } from "./nndescent-wasm.js";
@@ -52,30 +53,33 @@ function expectWellFormed(m: Float32Matrix, ind: Int32Array, dist: Float32Array,
 }
 
 describe("NN-descent kNN graph", () => {
-  it("the WebAssembly kernel scores squared euclidean distances of listed rows", () => {
+  it("the WebAssembly kernel scores squared euclidean distances of listed int16 rows", () => {
     const bytes = nnDescentWasm();
     expect(Wasm.validate(bytes)).toBe(true);
     const memory = new Wasm.Memory({ initial: 1, maximum: 1, shared: true });
     const j = new Wasm.Instance(new Wasm.Module(bytes), { e: { m: memory } }).exports.j!;
     const F = new Float32Array(memory.buffer);
     const I = new Int32Array(memory.buffer);
-    const d4 = 8;
+    const Q = new Int16Array(memory.buffer);
+    const d8 = 16;
     const rows = [
-      [1, 2, 3, 4, 5, 0, 0, 0],
-      [0.5, -1, 2, 0, 0.25, 0, 0, 0],
-      [3, 3, 3, 3, 3, 0, 0, 0],
-      [-2, 0, 1, 7, -1, 0, 0, 0],
-      [0, 0, 0, 0, 1e-3, 0, 0, 0],
+      [1, 2, 3, 4, 5, 0, 0, 0, 0, 9],
+      [16383, -16383, 2, 0, 25, 0, 7, 0, 0, -16383],
+      [-16383, 16383, 3, 3, 3, -3, 0, 0, 1, 16383],
+      [-2, 0, 1, 7, -1, 0, 0, 0, 0, 0],
+      [0, 0, 0, 0, 1, 0, 0, 0, 0, 0],
     ];
-    rows.forEach((r, i) => F.set(r, i * d4));
-    const order = [3, 0, 4, 1, 2, 2, 2, 2]; // five rows, padded to 8 with the last
-    order.forEach((r, t) => (I[1024 + t] = r * d4 * 4));
-    j(4096, 3, 8, d4 * 4, 8192);
+    rows.forEach((r, i) => Q.set(r, i * d8));
+    const order = [2, 0, 4, 1, 3, 3, 3, 3]; // five rows, padded to 8 with the last
+    order.forEach((r, t) => (I[1024 + t] = r * d8 * 2));
+    j(4096, 3, 8, d8 * 2, 8192);
     for (let a = 0; a < 3; a++) {
       for (let b = (a + 1) & ~3; b < 8; b++) {
         let s = 0;
-        for (let p = 0; p < 5; p++) s += (rows[order[a]!]![p]! - rows[order[b]!]![p]!) ** 2;
-        expect(F[2048 + a * 8 + b]).toBeCloseTo(s, 4);
+        for (let p = 0; p < 10; p++) s += (rows[order[a]!]![p]! - rows[order[b]!]![p]!) ** 2;
+        // Exact for small sums; float32 partial sums round large ones (relative error < 3e-7).
+        if (s < 2 ** 24) expect(F[2048 + a * 8 + b]).toBe(s);
+        else expect(Math.abs(F[2048 + a * 8 + b]! - s)).toBeLessThan(3e-7 * s);
       }
     }
   });
@@ -96,6 +100,15 @@ describe("NN-descent kNN graph", () => {
       const g = await knn(m, { k: 8, method: "nndescent", workers });
       expect(g.indices).toEqual(base.indices);
       expect(g.distances).toEqual(base.distances);
+    }
+    // Input on a SharedArrayBuffer: re-scored on the worker threads, same graph.
+    const onShared = { ...m, data: kernelFloat32Array(m.data.length) };
+    onShared.data.set(m.data);
+    for (const metric of ["euclidean", "cosine"] as const) {
+      const plain = await knn(m, { k: 8, metric, method: "nndescent", workers: 2 });
+      const g = await knn(onShared, { k: 8, metric, method: "nndescent", workers: 2 });
+      expect(g.indices).toEqual(plain.indices);
+      expect(g.distances).toEqual(plain.distances);
     }
     const other = await knn(m, { k: 8, method: "nndescent", nndescent: { seed: 7 } });
     expect(recallAt(other.indices, base.indices, 3000, 8)).toBeGreaterThan(0.97);

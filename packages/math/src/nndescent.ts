@@ -1,7 +1,7 @@
 import { availableParallelism } from "node:os";
 import type { Float32Matrix } from "@assay/core";
 import { cancelled, checkInt, checkPositive, invalidOption } from "./errors.js";
-import { pairDistance, rowNorms } from "./matrix.js";
+import { rowNorms } from "./matrix.js";
 import { nnDescentWasm } from "./nndescent-wasm.js";
 import { runPool } from "./pool.js";
 
@@ -70,9 +70,6 @@ export interface NnContext {
   minChanges: number;
   seed: number;
   W: number;
-  k: number;
-  includeSelf: boolean;
-  rescore: boolean;
   scratch: number;
   scratchBytes: number;
   listBytes: number;
@@ -90,8 +87,6 @@ export interface NnContext {
   upQ: Int32Array;
   upD: Float32Array;
   ctl: Int32Array;
-  outIdx: Int32Array;
-  outDist: Float32Array;
   /** Internal row number → original row (tree 0's leaf order). */
   order: Int32Array;
   /** Tree 0's leaf count, then its leaf bounds in internal numbers. */
@@ -391,14 +386,14 @@ function nnDescentWorker(ctx: any, w: number): void {
     outAt,
     L: new Int32Array(buf, listAt, ctx.listLen),
     O: new Float32Array(buf, outAt, ctx.outLen),
-    F: new Float32Array(buf, 0, n * (rb >> 2)),
+    Q: new Int16Array(buf, 0, n * (rb >> 1)),
     r0: Math.floor((w * n) / W),
     r1: Math.floor(((w + 1) * n) / W),
     treeChunk: ctx.listLen - 4,
   };
   const { hd, hi, hf, ctl, candN, candO, cntN, cntO, r0, r1 } = S;
-  const F: Float32Array = S.F;
-  const d4 = rb >> 2;
+  const Q: Int16Array = S.Q;
+  const d8 = rb >> 1;
   const ids = new Int32Array(Math.max(2 * mc, ctx.leafSize) + 4);
   S.thr = new Float32Array(ids.length);
 
@@ -415,21 +410,21 @@ function nnDescentWorker(ctx: any, w: number): void {
     const perm: Int32Array = S.perm;
     if (ctx.trees === 0) for (let i = 0; i < n; i++) perm[i] = i;
     order.set(perm);
-    const row = new Float32Array(d4);
+    const row = new Int16Array(d8);
     const moved = S.side;
     moved.fill(0);
     for (let s0 = 0; s0 < n; s0++) {
       if (moved[s0] === 1 || order[s0] === s0) continue;
-      row.set(F.subarray(s0 * d4, s0 * d4 + d4));
+      row.set(Q.subarray(s0 * d8, s0 * d8 + d8));
       let j = s0;
       for (;;) {
         moved[j] = 1;
         const src = order[j]!;
         if (src === s0) {
-          F.set(row, j * d4);
+          Q.set(row, j * d8);
           break;
         }
-        F.copyWithin(j * d4, src * d4, src * d4 + d4);
+        Q.copyWithin(j * d8, src * d8, src * d8 + d8);
         j = src;
       }
     }
@@ -471,8 +466,8 @@ function nnDescentWorker(ctx: any, w: number): void {
       const j = nnHash(i, attempt, ctx.seed + 0x51ed) % n;
       if (j === i) continue;
       let s = 0;
-      for (let p = 0; p < d4; p++) {
-        const t = F[i * d4 + p]! - F[j * d4 + p]!;
+      for (let p = 0; p < d8; p++) {
+        const t = Q[i * d8 + p]! - Q[j * d8 + p]!;
         s += t * t;
       }
       nnOffer(hd, hi, hf, K, i, j, Math.fround(s));
@@ -535,37 +530,6 @@ function nnDescentWorker(ctx: any, w: number): void {
     nnBarrier(ctl, W);
     if (total <= ctx.minChanges) break;
   }
-
-  // 3. Each row's list, best first by (distance, index): exact float64 euclidean distances here, or
-  //    (cosine) float32 order for the caller to re-score.
-  const k = ctx.k;
-  const cd = new Float64Array(K + 1);
-  const ci = new Int32Array(K + 1);
-  for (let i = r0; i < r1; i++) {
-    let c = 0;
-    const cands = ctx.includeSelf ? K + 1 : K;
-    for (let s = 0; s < cands; s++) {
-      const jin = s === K ? i : hi[i * K + s]!;
-      if (jin < 0) continue;
-      const j = order[jin]!;
-      let dist: number;
-      if (ctx.rescore) {
-        let acc = 0;
-        for (let p = 0; p < d4; p++) {
-          const t = F[i * d4 + p]! - F[jin * d4 + p]!;
-          acc += t * t;
-        }
-        dist = Math.sqrt(acc);
-      } else dist = s === K ? 0 : hd[i * K + s]!;
-      c = insertTopK(cd, ci, c, K + 1, dist, j);
-    }
-    const width = ctx.rescore ? k : cands;
-    const at = order[i]! * width;
-    for (let t = 0; t < width; t++) {
-      ctx.outIdx[at + t] = t < c ? ci[t]! : -1;
-      ctx.outDist[at + t] = t < c ? cd[t]! : Number.POSITIVE_INFINITY;
-    }
-  }
 }
 
 /** Options of {@link nnDescentGraph} (validated by `knn`). @internal */
@@ -612,46 +576,38 @@ export async function nnDescentGraph(m: Float32Matrix, o: NnDescentSearchOptions
   const cores = Math.max(1, availableParallelism());
   const W = Math.max(1, Math.min(o.workers === undefined || o.workers === 0 ? cores : o.workers, 64));
   const inline = o.workers === 0;
-  const d4 = (d + 3) & ~3;
-  const rb = d4 * 4;
+  const d8 = (d + 7) & ~7;
+  const rb = d8 * 2;
   const joinM = (Math.max(2 * mc, leafSize) + 7) & ~3;
   const listLen = Math.max(joinM, 1024);
   const listBytes = listLen * 4;
   const outLen = Math.max(Math.max(mc, leafSize) * joinM, 2 * listLen);
   const scratchBytes = listBytes + outLen * 4;
   const rowsBytes = n * rb;
-  const totalBytes = rowsBytes + W * scratchBytes;
+  const threads = inline ? 1 : W;
+  const totalBytes = rowsBytes + threads * scratchBytes;
   if (totalBytes > 65536 * 65536) {
-    throw invalidOption(fn, "method", `"nndescent" keeps the rows in one WebAssembly memory of at most 4 GiB; ${n}×${d} float32 needs ${(rowsBytes / 2 ** 30).toFixed(1)} GiB — use "hnsw"`);
+    throw invalidOption(fn, "method", `"nndescent" keeps a 16-bit copy of the rows in one WebAssembly memory of at most 4 GiB; ${n}×${d} needs ${(rowsBytes / 2 ** 30).toFixed(1)} GiB — use "hnsw"`);
   }
   const pages = Math.ceil(totalBytes / 65536);
   const memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
-  const F = new Float32Array(memory.buffer, 0, n * d4);
   const norms = o.cosine ? rowNorms(m) : null;
-  for (let i = 0; i < n; i++) {
-    const scale = norms === null ? 1 : norms[i]! > 0 ? 1 / norms[i]! : 0;
-    for (let p = 0; p < d; p++) F[i * d4 + p] = norms === null ? data[i * d + p]! : data[i * d + p]! * scale;
-  }
+  quantizeRows(m, norms, new Int16Array(memory.buffer, 0, n * d8), d8);
   const sab = (bytes: number): SharedArrayBuffer => new SharedArrayBuffer(bytes);
-  const hd = new Float32Array(sab(n * K * 4)).fill(Number.POSITIVE_INFINITY);
-  const hi = new Int32Array(sab(n * K * 4)).fill(-1);
   const cap = Math.max(1 << 18, 4 * mc * mc, leafSize * leafSize);
   const candN = new Int32Array(sab(n * mc * 4));
   const candO = new Int32Array(sab(n * mc * 4));
-  const rescore = !o.cosine;
-  const width = rescore ? k : K + (includeSelf ? 1 : 0);
   const ctx: NnContext = {
     memory, wasm, n, rb, K, mc, leafSize, trees, iterations,
-    minChanges: delta * n * K, seed, W: inline ? 1 : W, k, includeSelf, rescore,
+    minChanges: delta * n * K, seed, W: threads,
     scratch: rowsBytes, scratchBytes, listBytes, listLen, outLen, cap,
-    hd, hi, hf: new Uint8Array(sab(n * K)),
+    hd: new Float32Array(sab(n * K * 4)).fill(Number.POSITIVE_INFINITY),
+    hi: new Int32Array(sab(n * K * 4)).fill(-1),
+    hf: new Uint8Array(sab(n * K)),
     candN, candO,
     cntN: new Int32Array(sab(n * 4)), cntO: new Int32Array(sab(n * 4)),
-    upP: new Int32Array(sab((inline ? 1 : W) * cap * 4)), upQ: new Int32Array(sab((inline ? 1 : W) * cap * 4)), upD: new Float32Array(sab((inline ? 1 : W) * cap * 4)),
+    upP: new Int32Array(sab(threads * cap * 4)), upQ: new Int32Array(sab(threads * cap * 4)), upD: new Float32Array(sab(threads * cap * 4)),
     ctl: new Int32Array(sab((2 + 2 * W) * 4)),
-    // The candidate samples are dead once the iterations end: the result reuses their memory.
-    outIdx: mc >= width ? new Int32Array(candN.buffer, 0, n * width) : new Int32Array(sab(n * width * 4)),
-    outDist: mc >= width ? new Float32Array(candO.buffer, 0, n * width) : new Float32Array(sab(n * width * 4)),
     order: new Int32Array(sab(n * 4)),
     leaf0: new Int32Array(sab((n + 2) * 4)),
   };
@@ -659,7 +615,7 @@ export async function nnDescentGraph(m: Float32Matrix, o: NnDescentSearchOptions
   else {
     await runPool({
       fn,
-      fns: [nnHash, nnBarrier, nnOffer, nnSample, nnJoin, nnRounds, nnTree, insertTopK, nnDescentWorker],
+      fns: [nnHash, nnBarrier, nnOffer, nnSample, nnJoin, nnRounds, nnTree, nnDescentWorker],
       entry: nnDescentWorker,
       ctx,
       total: W,
@@ -668,24 +624,114 @@ export async function nnDescentGraph(m: Float32Matrix, o: NnDescentSearchOptions
       signal,
     });
   }
-  // The result stays on the (shared) memory of the candidate samples: a copy would add n·k·8 bytes to the peak.
-  if (rescore) return { indices: ctx.outIdx, distances: ctx.outDist };
-  // Cosine: exact 1 − cos from the original rows, then (distance, index) order.
-  const indices = new Int32Array(n * k);
-  const distances = new Float32Array(n * k);
+  // The samples are dead by now: the result reuses their memory (a copy would add n·k·8 bytes).
+  const rescore: RescoreContext = {
+    hi: ctx.hi, order: ctx.order, data, d, K, k, includeSelf,
+    norms: norms === null ? null : shared(norms),
+    indices: mc >= k ? new Int32Array(candN.buffer, 0, n * k) : new Int32Array(sab(n * k * 4)),
+    distances: mc >= k ? new Float32Array(candO.buffer, 0, n * k) : new Float32Array(sab(n * k * 4)),
+  };
+  // Worker threads can read the input only when it is on a SharedArrayBuffer (e.g. kernelFloat32Array).
+  if (inline || !(data.buffer instanceof SharedArrayBuffer)) nnRescore(rescore, 0, n);
+  else await runPool({ fn, fns: [insertTopK, nnRescore], entry: nnRescore, ctx: rescore, total: n, chunk: 8192, workers: W, signal });
+  return { indices: rescore.indices, distances: rescore.distances };
+}
+
+function shared(a: Float64Array): Float64Array {
+  const out = new Float64Array(new SharedArrayBuffer(a.byteLength));
+  out.set(a);
+  return out;
+}
+
+/** What {@link nnRescore} reads and writes. */
+interface RescoreContext {
+  hi: Int32Array;
+  order: Int32Array;
+  data: Float32Array;
+  d: number;
+  K: number;
+  k: number;
+  includeSelf: boolean;
+  /** Row norms (cosine), else null (euclidean). */
+  norms: Float64Array | null;
+  indices: Int32Array;
+  distances: Float32Array;
+}
+
+/**
+ * Rows [r0, r1) in internal numbers: their listed candidates re-scored with exact float64 distances
+ * from the input (the same formula as `pairDistance`, written out because worker code is
+ * self-contained), the best k by (distance, index) written at the original row.
+ */
+function nnRescore(R: RescoreContext, r0: number, r1: number): void {
+  const { hi, order, data, d, K, k, includeSelf, norms, indices, distances } = R;
+  const width = K + (includeSelf ? 1 : 0);
   const cd = new Float64Array(width);
   const ci = new Int32Array(width);
-  for (let i = 0; i < n; i++) {
-    let c = 0;
-    for (let t = 0; t < width; t++) {
-      const j = ctx.outIdx[i * width + t]!;
-      if (j < 0) continue;
-      c = insertTopK(cd, ci, c, width, pairDistance(data, i * d, data, j * d, d, true, norms![i]!, norms![j]!), j);
+  for (let r = r0; r < r1; r++) {
+    const i = order[r]!;
+    let c = includeSelf ? insertTopK(cd, ci, 0, width, 0, i) : 0;
+    for (let s = r * K, e = s + K; s < e; s++) {
+      if (hi[s]! < 0) continue;
+      const j = order[hi[s]!]!;
+      let dist: number;
+      if (norms === null) {
+        let acc = 0;
+        for (let p = 0; p < d; p++) {
+          const t = data[i * d + p]! - data[j * d + p]!;
+          acc += t * t;
+        }
+        dist = Math.sqrt(acc);
+      } else if (norms[i] === 0 || norms[j] === 0) {
+        dist = 1;
+      } else {
+        let dot = 0;
+        for (let p = 0; p < d; p++) dot += data[i * d + p]! * data[j * d + p]!;
+        const cs = 1 - dot / (norms[i]! * norms[j]!);
+        dist = cs < 0 ? 0 : cs > 2 ? 2 : cs;
+      }
+      c = insertTopK(cd, ci, c, width, dist, j);
     }
     for (let t = 0; t < k; t++) {
       indices[i * k + t] = t < c ? ci[t]! : -1;
       distances[i * k + t] = t < c ? cd[t]! : Number.POSITIVE_INFINITY;
     }
   }
-  return { indices, distances };
+}
+
+/**
+ * The rows (cosine: unit rows) as 16-bit integers on one grid for all columns: each column centred on
+ * its mid-range, one step = the largest half-range / 16383, so any two rows' differences fit in int16
+ * and the kernel's squared distances are those of the grid points. Rounding moves a row by at most
+ * step·√d / 2; the candidates are re-scored exactly at the end, so the grid only decides which rows are
+ * tried — with half the memory traffic of float32 rows, and half the memory of a float32 copy.
+ */
+function quantizeRows(m: Float32Matrix, norms: Float64Array | null, Q: Int16Array, d8: number): void {
+  const { rows: n, cols: d, data } = m;
+  const lo = new Float64Array(d).fill(Number.POSITIVE_INFINITY);
+  const hi = new Float64Array(d).fill(Number.NEGATIVE_INFINITY);
+  const scale = (i: number): number => (norms === null ? 1 : norms[i]! > 0 ? 1 / norms[i]! : 0);
+  for (let i = 0; i < n; i++) {
+    const f = scale(i);
+    for (let p = 0; p < d; p++) {
+      const v = data[i * d + p]! * f;
+      if (v < lo[p]!) lo[p] = v;
+      if (v > hi[p]!) hi[p] = v;
+    }
+  }
+  let half = 0;
+  const mid = new Float64Array(d);
+  for (let p = 0; p < d; p++) {
+    mid[p] = n > 0 ? (lo[p]! + hi[p]!) / 2 : 0;
+    if (n > 0) half = Math.max(half, (hi[p]! - lo[p]!) / 2);
+  }
+  // Values land in [−16383, 16383] up to rounding of the last bit; the clamp keeps every difference in int16.
+  const inv = half > 0 ? 16383 / half : 0;
+  for (let i = 0; i < n; i++) {
+    const f = scale(i);
+    for (let p = 0; p < d; p++) {
+      const q = (((data[i * d + p]! * f - mid[p]!) * inv + 16384.5) | 0) - 16384;
+      Q[i * d8 + p] = q > 16383 ? 16383 : q < -16383 ? -16383 : q;
+    }
+  }
 }
