@@ -4,6 +4,7 @@ import { kernelFloat32Array } from "./kernel-memory.js";
 import { knn, knnQuery } from "./knn.js";
 import { pairDistance, rowNorms } from "./matrix.js";
 import { nnDescentWasm } from "./nndescent-wasm.js";
+import { nnRescore, quantizeRows } from "./nndescent.js";
 import { createRng } from "./rng.js";
 import { caught, recallAt } from "./test-helpers.js";
 
@@ -80,6 +81,55 @@ describe("NN-descent kNN graph", () => {
         // Exact for small sums; float32 partial sums round large ones (relative error < 3e-7).
         if (s < 2 ** 24) expect(F[2048 + a * 8 + b]).toBe(s);
         else expect(Math.abs(F[2048 + a * 8 + b]! - s)).toBeLessThan(3e-7 * s);
+      }
+    }
+  });
+
+  it("exact re-scoring skips only candidates the grid bound rules out: same top-k as scoring every candidate", () => {
+    const rng = createRng(11);
+    const n = 400;
+    const d = 12;
+    const K = 16;
+    const k = 6;
+    // Clusters of near-duplicates (spread far below the grid step) plus one wide column: a coarse grid.
+    const data = new Float32Array(n * d);
+    for (let i = 0; i < n; i++) {
+      for (let p = 0; p < d; p++) data[i * d + p] = (i % 7) * 0.01 + (i % 3 === 0 ? 1e-6 : 1e-2) * rng.normal();
+      data[i * d] = i % 2 === 0 ? 0 : (i % 5) * 40;
+    }
+    data.fill(0, 0, d); // a zero row (cosine distance 1 to every row)
+    const m = { rows: n, cols: d, data };
+    for (const cosine of [false, true]) {
+      const norms = cosine ? rowNorms(m) : null;
+      const Q = new Int16Array(n * 16);
+      const step = quantizeRows(m, norms, Q, 16);
+      expect(step).toBeGreaterThan(0);
+      const order = Int32Array.from({ length: n }, (_, r) => (r * 37) % n);
+      const hi = new Int32Array(n * K);
+      const hd = new Float32Array(n * K);
+      for (let r = 0; r < n; r++) {
+        for (let s = 0; s < K; s++) {
+          const q = (r + 1 + ((s * 13 + r) % (n - 1))) % n;
+          hi[r * K + s] = s === K - 1 ? -1 : q;
+          let g = 0;
+          for (let p = 0; p < 16; p++) g += (Q[order[r]! * 16 + p]! - Q[order[q]! * 16 + p]!) ** 2;
+          hd[r * K + s] = g;
+        }
+      }
+      for (const includeSelf of [false, true]) {
+        const R = { hi, hd, order, data, d, K, k, includeSelf, step, norms, indices: new Int32Array(n * k), distances: new Float32Array(n * k) };
+        nnRescore(R, 0, n);
+        for (let r = 0; r < n; r++) {
+          const i = order[r]!;
+          const all = Array.from(hi.subarray(r * K, r * K + K)).filter((q) => q >= 0).map((q) => order[q]!);
+          if (includeSelf) all.push(i);
+          const truth = all
+            .map((j) => [j === i ? 0 : pairDistance(data, i * d, data, j * d, d, cosine, norms ? norms[i]! : 0, norms ? norms[j]! : 0), j] as const)
+            .sort((a, b) => a[0] - b[0] || a[1] - b[1])
+            .slice(0, k);
+          expect(Array.from(R.indices.subarray(i * k, i * k + k))).toEqual(truth.map((t) => t[1]));
+          expect(Array.from(R.distances.subarray(i * k, i * k + k))).toEqual(truth.map((t) => Math.fround(t[0])));
+        }
       }
     }
   });

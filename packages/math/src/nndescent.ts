@@ -592,7 +592,7 @@ export async function nnDescentGraph(m: Float32Matrix, o: NnDescentSearchOptions
   const pages = Math.ceil(totalBytes / 65536);
   const memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
   const norms = o.cosine ? rowNorms(m) : null;
-  quantizeRows(m, norms, new Int16Array(memory.buffer, 0, n * d8), d8);
+  const step = quantizeRows(m, norms, new Int16Array(memory.buffer, 0, n * d8), d8);
   const sab = (bytes: number): SharedArrayBuffer => new SharedArrayBuffer(bytes);
   const cap = Math.max(1 << 18, 4 * mc * mc, leafSize * leafSize);
   const candN = new Int32Array(sab(n * mc * 4));
@@ -626,7 +626,7 @@ export async function nnDescentGraph(m: Float32Matrix, o: NnDescentSearchOptions
   }
   // The samples are dead by now: the result reuses their memory (a copy would add n·k·8 bytes).
   const rescore: RescoreContext = {
-    hi: ctx.hi, order: ctx.order, data, d, K, k, includeSelf,
+    hi: ctx.hi, hd: ctx.hd, order: ctx.order, data, d, K, k, includeSelf, step,
     norms: norms === null ? null : shared(norms),
     indices: mc >= k ? new Int32Array(candN.buffer, 0, n * k) : new Int32Array(sab(n * k * 4)),
     distances: mc >= k ? new Float32Array(candO.buffer, 0, n * k) : new Float32Array(sab(n * k * 4)),
@@ -643,9 +643,12 @@ function shared(a: Float64Array): Float64Array {
   return out;
 }
 
-/** What {@link nnRescore} reads and writes. */
-interface RescoreContext {
+/** What {@link nnRescore} reads and writes. @internal */
+export interface RescoreContext {
   hi: Int32Array;
+  hd: Float32Array;
+  /** The grid step (see quantizeRows). */
+  step: number;
   order: Int32Array;
   data: Float32Array;
   d: number;
@@ -661,25 +664,49 @@ interface RescoreContext {
 /**
  * Rows [r0, r1) in internal numbers: their listed candidates re-scored with exact float64 distances
  * from the input (the same formula as `pairDistance`, written out because worker code is
- * self-contained), the best k by (distance, index) written at the original row.
+ * self-contained), the best k by (distance, index) written at the original row. Candidates are tried
+ * in grid-distance order and the rest skipped once the grid's lower bound on the true distance passes
+ * the k-th exact one: grid rounding moves each row by at most step·√d / 2, so the true euclidean
+ * distance of two rows is at least step·(√grid − √d) (cosine, unit rows: half its square). @internal
  */
-function nnRescore(R: RescoreContext, r0: number, r1: number): void {
-  const { hi, order, data, d, K, k, includeSelf, norms, indices, distances } = R;
-  const width = K + (includeSelf ? 1 : 0);
-  const cd = new Float64Array(width);
-  const ci = new Int32Array(width);
+export function nnRescore(R: RescoreContext, r0: number, r1: number): void {
+  const { hi, hd, order, data, d, K, k, includeSelf, step, norms, indices, distances } = R;
+  const cd = new Float64Array(k);
+  const ci = new Int32Array(k);
+  const sg = new Float32Array(K);
+  const sj = new Int32Array(K);
+  const slack = Math.sqrt(d);
+  // The kernel's float32 partial sums round each grid distance by less than this (relative).
+  const rounding = 1 - 1.2e-7 * (d / 8 + 8);
   for (let r = r0; r < r1; r++) {
     const i = order[r]!;
-    let c = includeSelf ? insertTopK(cd, ci, 0, width, 0, i) : 0;
+    let m = 0;
     for (let s = r * K, e = s + K; s < e; s++) {
       if (hi[s]! < 0) continue;
-      const j = order[hi[s]!]!;
+      const g = hd[s]!;
+      let p = m++;
+      while (p > 0 && sg[p - 1]! > g) {
+        sg[p] = sg[p - 1]!;
+        sj[p] = sj[p - 1]!;
+        p--;
+      }
+      sg[p] = g;
+      sj[p] = hi[s]!;
+    }
+    const bounded = norms === null || norms[i]! > 0;
+    let c = includeSelf ? insertTopK(cd, ci, 0, k, 0, i) : 0;
+    for (let t = 0; t < m; t++) {
+      if (c === k && bounded) {
+        const e = Math.max(0, Math.sqrt(sg[t]! * rounding) - slack) * step;
+        if ((norms === null ? e : (e * e) / 2 - 1e-12) > cd[k - 1]!) break;
+      }
+      const j = order[sj[t]!]!;
       let dist: number;
       if (norms === null) {
         let acc = 0;
         for (let p = 0; p < d; p++) {
-          const t = data[i * d + p]! - data[j * d + p]!;
-          acc += t * t;
+          const u = data[i * d + p]! - data[j * d + p]!;
+          acc += u * u;
         }
         dist = Math.sqrt(acc);
       } else if (norms[i] === 0 || norms[j] === 0) {
@@ -690,7 +717,7 @@ function nnRescore(R: RescoreContext, r0: number, r1: number): void {
         const cs = 1 - dot / (norms[i]! * norms[j]!);
         dist = cs < 0 ? 0 : cs > 2 ? 2 : cs;
       }
-      c = insertTopK(cd, ci, c, width, dist, j);
+      c = insertTopK(cd, ci, c, k, dist, j);
     }
     for (let t = 0; t < k; t++) {
       indices[i * k + t] = t < c ? ci[t]! : -1;
@@ -705,8 +732,9 @@ function nnRescore(R: RescoreContext, r0: number, r1: number): void {
  * and the kernel's squared distances are those of the grid points. Rounding moves a row by at most
  * step·√d / 2; the candidates are re-scored exactly at the end, so the grid only decides which rows are
  * tried — with half the memory traffic of float32 rows, and half the memory of a float32 copy.
+ * Returns the step. @internal
  */
-function quantizeRows(m: Float32Matrix, norms: Float64Array | null, Q: Int16Array, d8: number): void {
+export function quantizeRows(m: Float32Matrix, norms: Float64Array | null, Q: Int16Array, d8: number): number {
   const { rows: n, cols: d, data } = m;
   const lo = new Float64Array(d).fill(Number.POSITIVE_INFINITY);
   const hi = new Float64Array(d).fill(Number.NEGATIVE_INFINITY);
@@ -734,4 +762,5 @@ function quantizeRows(m: Float32Matrix, norms: Float64Array | null, Q: Int16Arra
       Q[i * d8 + p] = q > 16383 ? 16383 : q < -16383 ? -16383 : q;
     }
   }
+  return half / 16383;
 }
