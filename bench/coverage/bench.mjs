@@ -3,8 +3,9 @@
 // random linear map, tanh, noise — like real embeddings; isotropic Gaussian blobs would make kNN meaningless).
 //
 // Usage: node bench.mjs [n ...] [--d=128] [--nndescent=JSON] [--plain] [--record]     (default n: 20000 100000)
-//   Input: kernel-resident (kernelFloat32Array, as @assay/io's loaders give), which NN-descent reads in
-//   place; --plain: an ordinary Float32Array, which it copies (+1× the input).
+//   Input: on a SharedArrayBuffer (kernelFloat32Array, as @assay/io's .npy loading gives), so NN-descent's
+//   exact re-scoring runs on the worker threads; --plain: an ordinary Float32Array (re-scored on the
+//   calling thread). Either way NN-descent searches its own 16-bit copy of the rows (0.5× the input).
 //   kNN: exact up to 30,000 rows, else @assay/math's NN-descent graph (worker threads, exact final
 //   distances) — what `coverageAnalysis(..., { search: "approximate" })` runs.
 //   Peak memory: the largest of a 50 ms RSS sampler and the process maxRSS, minus the RSS once the input
@@ -70,7 +71,7 @@ for (const n of sizes) {
   const row = {
     n,
     d,
-    knn: graph.method + (nndescent ? ` ${JSON.stringify(nndescent)}` : "") + (n > 30000 ? (plain ? " (plain input: copied)" : " (input read in place)") : ""),
+    knn: graph.method + (nndescent ? ` ${JSON.stringify(nndescent)}` : "") + (n > 30000 ? (plain ? ", plain input" : ", shared input") : ""),
     knnSeconds: ((t1 - t0) / 1000).toFixed(1),
     analysisSeconds: ((t2 - t1) / 1000).toFixed(1),
     totalSeconds: ((t2 - t0) / 1000).toFixed(1),
