@@ -739,28 +739,31 @@ export function quantizeRows(m: Float32Matrix, norms: Float64Array | null, Q: In
   const lo = new Float64Array(d).fill(Number.POSITIVE_INFINITY);
   const hi = new Float64Array(d).fill(Number.NEGATIVE_INFINITY);
   const scale = (i: number): number => (norms === null ? 1 : norms[i]! > 0 ? 1 / norms[i]! : 0);
-  for (let i = 0; i < n; i++) {
-    const f = scale(i);
-    for (let p = 0; p < d; p++) {
-      const v = data[i * d + p]! * f;
-      if (v < lo[p]!) lo[p] = v;
-      if (v > hi[p]!) hi[p] = v;
-    }
-  }
+  for (let i = 0; i < n; i++) rowRange(data, i * d, d, scale(i), lo, hi);
   let half = 0;
   const mid = new Float64Array(d);
-  for (let p = 0; p < d; p++) {
-    mid[p] = n > 0 ? (lo[p]! + hi[p]!) / 2 : 0;
-    if (n > 0) half = Math.max(half, (hi[p]! - lo[p]!) / 2);
+  for (let p = 0; p < d && n > 0; p++) {
+    mid[p] = (lo[p]! + hi[p]!) / 2;
+    half = Math.max(half, (hi[p]! - lo[p]!) / 2);
   }
-  // Values land in [−16383, 16383] up to rounding of the last bit; the clamp keeps every difference in int16.
   const inv = half > 0 ? 16383 / half : 0;
-  for (let i = 0; i < n; i++) {
-    const f = scale(i);
-    for (let p = 0; p < d; p++) {
-      const q = (((data[i * d + p]! * f - mid[p]!) * inv + 16384.5) | 0) - 16384;
-      Q[i * d8 + p] = q > 16383 ? 16383 : q < -16383 ? -16383 : q;
-    }
-  }
+  for (let i = 0; i < n; i++) quantizeRow(data, i * d, d, scale(i), mid, inv, Q, i * d8);
   return half / 16383;
+}
+
+// Per-row helpers: called n times, so they are optimised within the first rows of a one-off pass.
+function rowRange(data: Float32Array, at: number, d: number, f: number, lo: Float64Array, hi: Float64Array): void {
+  for (let p = 0; p < d; p++) {
+    const v = data[at + p]! * f;
+    if (v < lo[p]!) lo[p] = v;
+    if (v > hi[p]!) hi[p] = v;
+  }
+}
+
+/** Values land in [−16383, 16383] up to rounding of the last bit; the clamp keeps every difference in int16. */
+function quantizeRow(data: Float32Array, at: number, d: number, f: number, mid: Float64Array, inv: number, Q: Int16Array, to: number): void {
+  for (let p = 0; p < d; p++) {
+    const q = (((data[at + p]! * f - mid[p]!) * inv + 16384.5) | 0) - 16384;
+    Q[to + p] = q > 16383 ? 16383 : q < -16383 ? -16383 : q;
+  }
 }

@@ -80,7 +80,10 @@ export interface UnitRescale {
 export function unitRescale(emb: Embeddings, force: boolean): UnitRescale {
   let lo = Infinity;
   let hi = -Infinity;
-  for (const v of emb.data) {
+  const data = emb.data;
+  // An indexed loop: a typed array's iterator is ~3× slower in a one-off pass over a million rows.
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i]!;
     if (v < lo) lo = v;
     if (v > hi) hi = v;
   }
