@@ -108,7 +108,7 @@ export { dftTables, lowFrequencyCount, lowFrequencyMagnitudes, type DftTables } 
 export { logFloat32, logFloat32Bits } from "./fast-log.js";
 export { type KernelTaps, resampleKernelTaps, resampleRows, resampleRowsFunction, resampleRowsSimd, type ResampleTaps } from "./resample.js";
 /** Low-level WebAssembly encoding helpers (LEB128, vectors, one-memory modules, lazily grown instances) for hand-assembled kernels. */
-export { lazyKernel, leb, sleb, vec, wasmModule, wasmOp, type WasmFunction, type WasmKernel } from "./wasm-encoding.js";
+export { lazyKernel, lazyModule, leb, sleb, vec, wasmModule, wasmOp, type WasmFunction, type WasmKernel } from "./wasm-encoding.js";
 
 /**
  * The plugin: the shared `knn-graph` extractor (provides `knn` from `embeddings`). Register it next to

@@ -128,17 +128,16 @@ export interface WasmKernel {
 }
 
 /**
- * A lazily compiled module whose instance is recreated with a larger memory whenever a call needs more
- * than the current `bytes`. The returned function gives null when this runtime cannot compile the
- * module (no WebAssembly, or no SIMD): callers then use their JavaScript fallback. `code` is called at
- * most once.
+ * A lazily compiled module: the returned function compiles `code()` on its first call and then always
+ * gives that `WebAssembly.Module`, or null when this runtime cannot compile it (no WebAssembly, or no
+ * SIMD). `code` is called at most once.
  *
- * @remarks Low-level WebAssembly helper, for code that assembles its own kernels with {@link wasmModule}.
+ * @remarks Low-level WebAssembly helper, for code that instantiates its modules itself (for example
+ * against the shared memory of a kernel-resident array).
  */
-export function lazyKernel(code: () => Uint8Array): (bytes: number) => WasmKernel | null {
+export function lazyModule(code: () => Uint8Array): () => object | null {
   let mod: object | null | undefined;
-  let inst: WasmKernel | undefined;
-  return (bytes) => {
+  return () => {
     if (mod === undefined) {
       try {
         const bin = code();
@@ -147,6 +146,23 @@ export function lazyKernel(code: () => Uint8Array): (bytes: number) => WasmKerne
         mod = null;
       }
     }
+    return mod;
+  };
+}
+
+/**
+ * A lazily compiled module whose instance is recreated with a larger memory whenever a call needs more
+ * than the current `bytes`. The returned function gives null when this runtime cannot compile the
+ * module (no WebAssembly, or no SIMD): callers then use their JavaScript fallback. `code` is called at
+ * most once.
+ *
+ * @remarks Low-level WebAssembly helper, for code that assembles its own kernels with {@link wasmModule}.
+ */
+export function lazyKernel(code: () => Uint8Array): (bytes: number) => WasmKernel | null {
+  const compiled = lazyModule(code);
+  let inst: WasmKernel | undefined;
+  return (bytes) => {
+    const mod = compiled();
     if (mod === null) return null;
     if (!inst || inst.bytes < bytes) {
       const pages = Math.ceil(bytes / 65536) + 1;
