@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { isKernelResident } from "@assay/math";
 import { encodeNpy, parseNpy, readNpy, writeNpy } from "./npy.js";
 import { caught, tempDir } from "./test-utils.js";
 
@@ -41,6 +42,18 @@ describe("npy", () => {
       expect(back.data.constructor).toBe(data.constructor);
       expect(Array.from(back.data as ArrayLike<number>)).toEqual(Array.from(data));
     }
+  });
+
+  it("reads large float32 arrays into kernel-resident memory (WebAssembly kernels read them in place)", async () => {
+    const big = new Float32Array(300 * 1000).map((_, i) => (i % 97) / 97);
+    const back = parseNpy(encodeNpy(big, [300, 1000]));
+    expect(back.shape).toEqual([300, 1000]);
+    expect(back.data).toBeInstanceOf(Float32Array);
+    expect(isKernelResident(back.data)).toBe(true);
+    expect(Buffer.from(back.data.buffer, back.data.byteOffset, back.data.byteLength).equals(Buffer.from(big.buffer))).toBe(true);
+    // small arrays, other dtypes and Fortran order stay plain
+    expect(isKernelResident(parseNpy(Buffer.from(NUMPY_F4_2x3, "hex")).data)).toBe(false);
+    expect(isKernelResident(parseNpy(encodeNpy(Float64Array.from(big), [300, 1000])).data)).toBe(false);
   });
 
   it("names the file in errors", async () => {

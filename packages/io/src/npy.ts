@@ -1,6 +1,7 @@
 import { mkdir, open, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import { AssayError } from "@assay/core";
+import { kernelFloat32Array } from "@assay/math";
 import { fsError, invalidInput, ioError } from "./errors.js";
 import { readBytes } from "./files.js";
 
@@ -137,16 +138,24 @@ export function parseNpy(bytes: Uint8Array, file = "(bytes)"): NpyArray {
   if (bytes.length - start < need) {
     throw invalidInput(`${file} is not a valid .npy file: shape (${shape.join(", ")}) needs ${need} data bytes but the file has ${bytes.length - start}`, { file });
   }
-  // Copy into a fresh, aligned buffer (the payload offset is rarely aligned to the element size).
-  const raw = new Uint8Array(need);
+  // Copy into a fresh, aligned buffer (the payload offset is rarely aligned to the element size); large
+  // float32 data into a kernel-resident array, which WebAssembly kernels read in place.
+  const resident = dtype === "float32" && !fortranOrder && count >= RESIDENT_MIN ? kernelFloat32Array(count) : undefined;
+  const raw = resident ? new Uint8Array(resident.buffer, resident.byteOffset, need) : new Uint8Array(need);
   raw.set(bytes.subarray(start, start + need));
   if (!littleEndian && itemBytes > 1) {
     for (let i = 0; i < need; i += itemBytes) raw.subarray(i, i + itemBytes).reverse();
   }
-  let data = makeTyped(dtype, raw.buffer, count);
+  let data = resident ?? makeTyped(dtype, raw.buffer as ArrayBuffer, count);
   if (fortranOrder && shape.length > 1) data = fortranToC(data, shape);
   return { data, shape, dtype };
 }
+
+/**
+ * float32 arrays of at least this many values (1 MiB) are read into kernel-resident memory (@assay/math
+ * `kernelFloat32Array`); smaller ones gain nothing from it.
+ */
+const RESIDENT_MIN = 1 << 18;
 
 function makeTyped(dtype: NpyDtype, buffer: ArrayBuffer, count: number): NpyData {
   switch (dtype) {
