@@ -30,15 +30,19 @@ export function scanRange(P: Float32Array | Float64Array, K: number, rowBase = 0
 
 /** Self-confidence `P[i][y_i]` for rows `[0, rows)` of the block, validating the whole block. */
 export function selfConfidenceKernel(P: Float32Array | Float64Array, y: Int32Array, yOff: number, rows: number, K: number, out: Float64Array, outOff: number, rowBase = 0): void {
-  const wk = P instanceof Float32Array && rows * K >= WASM_MIN ? rowsKernel(K) : null;
+  const wk = P instanceof Float32Array && rows * K >= WASM_MIN ? rowsKernel(K, P) : null;
   if (wk) {
-    // per block: the SIMD range check, then the gather from the block's cache-warm copy
-    for (let r0 = 0; r0 < rows; r0 += wk.R) {
-      const nr = Math.min(wk.R, rows - r0);
-      const block = wk.scan(P as Float32Array, r0 * K, nr);
-      // a value out of range: the scalar kernel throws the same error as always
-      if (block === null) selfConfidenceJs(P.subarray(r0 * K, (r0 + nr) * K), y, yOff + r0, nr, K, out, outOff + r0, rowBase + r0);
-      else for (let r = 0; r < nr; r++) out[outOff + r0 + r] = block[r * K + y[yOff + r0 + r]!]!;
+    try {
+      // per block: the SIMD range check, then the gather from the cache-warm block
+      for (let r0 = 0; r0 < rows; r0 += wk.R) {
+        const nr = Math.min(wk.R, rows - r0);
+        const block = wk.scan(P as Float32Array, r0 * K, nr);
+        // a value out of range: the scalar kernel throws the same error as always
+        if (block === null) selfConfidenceJs(P.subarray(r0 * K, (r0 + nr) * K), y, yOff + r0, nr, K, out, outOff + r0, rowBase + r0);
+        else for (let r = 0; r < nr; r++) out[outOff + r0 + r] = block[r * K + y[yOff + r0 + r]!]!;
+      }
+    } finally {
+      wk.release();
     }
     return;
   }
@@ -57,23 +61,27 @@ function selfConfidenceJs(P: Float32Array | Float64Array, y: Int32Array, yOff: n
 
 /** Normalized margin `(p_y − max_{k≠y} p_k + 1) / 2` (float32 arithmetic for float32 input), validating the block. */
 export function normalizedMarginKernel(P: Float32Array | Float64Array, y: Int32Array, yOff: number, rows: number, K: number, out: Float64Array, outOff: number, rowBase = 0): void {
-  const wk = P instanceof Float32Array && rows * K >= WASM_MIN ? rowsKernel(K) : null;
+  const wk = P instanceof Float32Array && rows * K >= WASM_MIN ? rowsKernel(K, P) : null;
   if (wk) {
-    const none = new Float32Array(K).fill(Infinity);
-    for (let r0 = 0; r0 < rows; r0 += wk.R) {
-      const nr = Math.min(wk.R, rows - r0);
-      if (wk.K4 === K) {
-        // K a multiple of 4: the whole margin in WebAssembly; the division by 2 in float64, as numpy's true_divide
-        const x = wk.margins(P as Float32Array, r0 * K, nr, y, yOff + r0);
-        if (x !== null) {
-          for (let r = 0; r < nr; r++) out[outOff + r0 + r] = x[r]! / 2;
-          continue;
+    try {
+      const none = new Float32Array(K).fill(Infinity);
+      for (let r0 = 0; r0 < rows; r0 += wk.R) {
+        const nr = Math.min(wk.R, rows - r0);
+        if (wk.K4 === K) {
+          // K a multiple of 4: the whole margin in WebAssembly; the division by 2 in float64, as numpy's true_divide
+          const x = wk.margins(P as Float32Array, r0 * K, nr, y, yOff + r0);
+          if (x !== null) {
+            for (let r = 0; r < nr; r++) out[outOff + r0 + r] = x[r]! / 2;
+            continue;
+          }
+        }
+        if (!marginBlockWasm(wk, P as Float32Array, y, yOff + r0, r0, nr, none, out, outOff + r0)) {
+          // a value out of range in this block: the scalar kernel throws the same error as always
+          normalizedMarginJs(P.subarray(r0 * K, (r0 + nr) * K), y, yOff + r0, nr, K, out, outOff + r0, rowBase + r0);
         }
       }
-      if (!marginBlockWasm(wk, P as Float32Array, y, yOff + r0, r0, nr, none, out, outOff + r0)) {
-        // a value out of range in this block: the scalar kernel throws the same error as always
-        normalizedMarginJs(P.subarray(r0 * K, (r0 + nr) * K), y, yOff + r0, nr, K, out, outOff + r0, rowBase + r0);
-      }
+    } finally {
+      wk.release();
     }
     return;
   }
@@ -155,18 +163,22 @@ export function cweKernel(P: Float32Array | Float64Array, y: Int32Array, yOff: n
       const x = fr(H / Math.max(own, floor));
       return fr(fr(Math.log(fr(x + 1))) / Math.max(x, floor));
     };
-    const wk = rows * K >= WASM_MIN ? rowsKernel(K) : null;
-    const tables = wk ? logTables() : null;
+    const tables = rows * K >= WASM_MIN ? logTables() : null;
+    const wk = tables ? rowsKernel(K, P) : null;
     if (wk && tables) {
-      for (let r0 = 0; r0 < rows; r0 += wk.R) {
-        const nr = Math.min(wk.R, rows - r0);
-        const hs = wk.entropySums(P, r0 * K, nr, tables, r0 === 0);
-        for (let r = 0; r < nr; r++) {
-          const i = r0 + r;
-          // NaN: the row has a zero-free slow-path value (subnormal, or an error to report): JavaScript
-          const h = hs[r]!;
-          out[outOff + i] = finish(Number.isNaN(h) ? entropySumF32(P, B, i * K, K, rowBase) : h, P[i * K + y[yOff + i]!]!);
+      try {
+        for (let r0 = 0; r0 < rows; r0 += wk.R) {
+          const nr = Math.min(wk.R, rows - r0);
+          const hs = wk.entropySums(P, r0 * K, nr, tables, r0 === 0);
+          for (let r = 0; r < nr; r++) {
+            const i = r0 + r;
+            // NaN: the row has a zero-free slow-path value (subnormal, or an error to report): JavaScript
+            const h = hs[r]!;
+            out[outOff + i] = finish(Number.isNaN(h) ? entropySumF32(P, B, i * K, K, rowBase) : h, P[i * K + y[yOff + i]!]!);
+          }
         }
+      } finally {
+        wk.release();
       }
       return;
     }
@@ -236,14 +248,18 @@ export interface ConfidentRowsAcc {
  * and the argmax. `y` holds global labels; the block starts at global row `rowBase`.
  */
 export function confidentRowsKernel(P: Float32Array | Float64Array, y: Int32Array, rowBase: number, rows: number, K: number, lower: Float64Array, acc: ConfidentRowsAcc): void {
-  const wk = P instanceof Float32Array && rows * K >= WASM_MIN ? rowsKernel(K) : null;
+  const wk = P instanceof Float32Array && rows * K >= WASM_MIN ? rowsKernel(K, P) : null;
   if (wk) {
-    const lower32 = Float32Array.from(lower, f32AtLeast);
-    for (let r0 = 0; r0 < rows; r0 += wk.R) {
-      const nr = Math.min(wk.R, rows - r0);
-      const block = P.subarray(r0 * K, (r0 + nr) * K) as Float32Array;
-      // a value out of range: the scalar kernel throws the same error as always
-      if (!confidentBlockWasm(wk, block, y, rowBase + r0, nr, lower32, acc)) confidentRowsJs(block, y, rowBase + r0, nr, K, lower, acc);
+    try {
+      const lower32 = Float32Array.from(lower, f32AtLeast);
+      for (let r0 = 0; r0 < rows; r0 += wk.R) {
+        const nr = Math.min(wk.R, rows - r0);
+        const block = P.subarray(r0 * K, (r0 + nr) * K) as Float32Array;
+        // a value out of range: the scalar kernel throws the same error as always
+        if (!confidentBlockWasm(wk, block, y, rowBase + r0, nr, lower32, acc)) confidentRowsJs(block, y, rowBase + r0, nr, K, lower, acc);
+      }
+    } finally {
+      wk.release();
     }
     return;
   }
@@ -301,7 +317,7 @@ function confidentBlockWasm(wk: RowsKernel, P: Float32Array, y: Int32Array, rowB
   const { K, K4 } = wk;
   const st = wk.rowStats(P, 0, rows, lower32);
   if (!st.inRange) return false;
-  // the block's copy in the kernel memory is cache-warm: read it rather than P
+  // the block (its copy in the kernel memory, or in place) is cache-warm
   const { f, i, block } = st;
   for (let q = K4; q < K; q++) {
     for (let b = 0; b < rows * K; b += K) {

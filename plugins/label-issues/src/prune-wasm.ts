@@ -1,27 +1,25 @@
 /*
- * The pruning selections of PruneSelector (prune.ts) as one hand-assembled WebAssembly module, for float32
+ * The prune_by_noise_rate selections of PruneSelector (prune.ts) as one hand-assembled WebAssembly module, for float32
  * pred_probs with K a multiple of 4: the SIMD pre-filter and the bounded heaps both live in the module's
  * memory, so a candidate costs a few instructions instead of a JavaScript call. Same heaps, same order of
  * offers per heap (rows ascending), same floors and tie detection as the JavaScript selector, in float32
  * (every selection value of float32 input is a float32 value), so the selections are identical.
  *
  * Memory: a header of int32 byte addresses at 0 (see HEADER), then the row block, labels, the K×K floors
- * (`gate`, +∞ where class k has no slot for column j) and slot numbers, per class its prune_by_class slot,
- * per slot its column, capacity, size, heap offset, largest rejected value and floor, and the heaps (values
- * and rows).
+ * (`gate`, +∞ where class k has no slot for column j) and slot numbers, per slot its column, capacity,
+ * size, heap offset, largest rejected value and floor, and the heaps (values and rows).
  *
  *   o(s, k, vBits, row): offer the float32 with bits vBits of global row `row` to slot s of class k: a
  *     min-heap on (value asc, row desc) of at most cap entries; a full heap's weakest value is its floor
  *     (also written to gate[k·K + j]), and a value rejected at or evicted from the top raises `rej`.
- *   x(rows, row0): the rows of the block (global rows row0…): per row with label k, the prune_by_class
- *     value −v_k against its slot's floor, then per group of 4 columns `fround(v_j − v_k) ≥ gate[k·K + j]`,
- *     offering each passing column to its slot.
+ *   x(rows, row0): the rows of the block (global rows row0…): per row with label k and per group of 4
+ *     columns, `fround(v_j − v_k) ≥ gate[k·K + j]`, offering each passing column to its slot.
  */
-import { leb, wasmModule, wasmOp } from "@assay/math";
+import { lazyModule, leb, wasmModule, wasmOp } from "@assay/math";
 import { rowsWasmEnabled } from "./rows-wasm.js";
 
 /** Header slots (int32 byte addresses, except K). */
-const H = { block: 0, labels: 1, gate: 2, slotAt: 3, classSlot: 4, slotJ: 5, cap: 6, size: 7, off: 8, rej: 9, floor: 10, hv: 11, hr: 12, K: 13 } as const;
+const H = { block: 0, labels: 1, gate: 2, slotAt: 3, slotJ: 4, cap: 5, size: 6, off: 7, rej: 8, floor: 9, hv: 10, hr: 11, K: 12 } as const;
 const HEADER = 64;
 
 /** Bytes of the module (exports `o` and `x`; imports memory `e.m`). */
@@ -34,8 +32,8 @@ export function pruneWasm(): Uint8Array {
   const stI = [0x36, 2, 0];
   const stF = [0x38, 2, 0];
   const [sub, and, shrS, eqz] = [0x6b, 0x71, 0x75, 0x45];
-  const [ieq, ine, iltS, igtS, igeS] = [0x46, 0x47, 0x48, 0x4a, 0x4e];
-  const [feq, flt, fgt, fge] = [0x5b, 0x5d, 0x5e, 0x60];
+  const [ieq, iltS, igtS, igeS] = [0x46, 0x48, 0x4a, 0x4e];
+  const [feq, flt, fgt] = [0x5b, 0x5d, 0x5e];
   const [block, loop, ifv, end, br, brIf, ret] = [[0x02, 0x40], [0x03, 0x40], [0x04, 0x40], 0x0b, 0x0c, 0x0d, 0x0f];
   // address of element `i` (an i32 expression) of the array whose base address is header slot `slot`
   const at = (slot: number, i: number[]) => [...hdr(slot), ...i, ...i32c(2), shl, add];
@@ -46,12 +44,10 @@ export function pruneWasm(): Uint8Array {
   const [v, size, cap, hv, hr, c, p, l, m, rr, pv, top, lv, rv] = [4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17];
   const hvAt = (i: number) => [...get(hv), ...get(i), ...i32c(2), shl, add];
   const hrAt = (i: number) => [...get(hr), ...get(i), ...i32c(2), shl, add];
-  // floor[s] = x; gate[k·K + slotJ[s]] = x unless it is the prune_by_class slot
+  // floor[s] = x; gate[k·K + slotJ[s]] = x
   const raise = (x: number[]) => [
     ...at(H.floor, get(s)), ...x, ...stF,
-    ...at(H.slotJ, get(s)), ...ldI, ...tee(m), ...get(k), ine, ...ifv,
-    ...at(H.gate, [...get(k), ...hdr(H.K), mul, ...get(m), add]), ...x, ...stF,
-    end,
+    ...at(H.gate, [...get(k), ...hdr(H.K), mul, ...at(H.slotJ, get(s)), ...ldI, add]), ...x, ...stF,
   ];
   // prettier-ignore
   const offer = [
@@ -120,9 +116,9 @@ export function pruneWasm(): Uint8Array {
   ];
 
   // x: params 0 rows, 1 row0; locals 2 r, 3 q (byte address in the row), 4 end, 5 gp (gate row), 6 sp
-  // (slot row), 7 kk, 8 bits, 9 sc (i32); 10 own, 11 d (v128); 12 w (f32)
+  // (slot row), 7 kk, 8 bits (i32); 9 own, 10 d (v128)
   const [rows, row0] = [0, 1];
-  const [r, q, qend, gp, sp, kk, bits, sc, own, d, w] = [2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
+  const [r, q, qend, gp, sp, kk, bits, own, d] = [2, 3, 4, 5, 6, 7, 8, 9, 10];
   const offerLane = (li: number) => [
     ...get(bits), ...i32c(1 << li), and, ...ifv,
     ...get(sp), ...i32c(4 * li), add, ...ldI, // slot
@@ -134,22 +130,15 @@ export function pruneWasm(): Uint8Array {
   ];
   // prettier-ignore
   const scan = [
-    3, 8, I32, 2, V128, 1, F32,
+    2, 7, I32, 2, V128,
     ...i32c(0), ...set(r),
     ...hdr(H.block), ...set(q),
     ...block,
     ...get(rows), eqz, brIf, 0,
     ...loop,
-    // k = labels[r]; own = row[k]
+    // k = labels[r]; own = splat(row[k])
     ...at(H.labels, get(r)), ...ldI, ...set(kk),
-    ...get(q), ...get(kk), ...i32c(2), shl, add, ...ldF, ...set(w),
-    // prune_by_class: −own against its slot's floor
-    ...at(H.classSlot, get(kk)), ...ldI, ...tee(sc), ...i32c(0), igeS, ...ifv,
-    ...get(w), 0x8c /* f32.neg */, ...at(H.floor, get(sc)), ...ldF, fge, ...ifv,
-    ...get(sc), ...get(kk), ...get(w), 0x8c, 0xbc, ...get(row0), ...get(r), add, 0x10, 0,
-    end,
-    end,
-    ...get(w), ...simd(0x13), ...set(own), // f32x4.splat
+    ...get(q), ...get(kk), ...i32c(2), shl, add, ...ldF, ...simd(0x13), ...set(own), // f32x4.splat
     ...at(H.gate, [...get(kk), ...hdr(H.K), mul]), ...set(gp),
     ...at(H.slotAt, [...get(kk), ...hdr(H.K), mul]), ...set(sp),
     ...get(q), ...hdr(H.K), ...i32c(2), shl, add, ...set(qend),
@@ -176,26 +165,12 @@ export function pruneWasm(): Uint8Array {
 
 /** The part of the WebAssembly JS API used here (the TypeScript config has no DOM/wasm lib). */
 interface WasmApi {
-  validate(bytes: Uint8Array): boolean;
   Memory: new (d: { initial: number }) => { readonly buffer: ArrayBuffer };
-  Module: new (bytes: Uint8Array) => object;
   Instance: new (m: object, imports: Record<string, Record<string, unknown>>) => { readonly exports: Record<string, unknown> };
 }
 declare const WebAssembly: WasmApi;
 
-let compiled: object | null | undefined;
-
-function moduleOrNull(): object | null {
-  if (compiled === undefined) {
-    try {
-      const bytes = pruneWasm();
-      compiled = typeof WebAssembly === "object" && WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
-    } catch {
-      compiled = null;
-    }
-  }
-  return compiled;
-}
+const compiled = lazyModule(pruneWasm);
 
 /** The slot layout of a PruneSelector, as the module needs it. */
 export interface SlotLayout {
@@ -204,7 +179,6 @@ export interface SlotLayout {
   readonly slotJ: Int32Array;
   readonly slotCap: Int32Array;
   readonly slotOff: Int32Array;
-  readonly classSlot: Int32Array;
   readonly slotAt: Int32Array;
   /** K×K initial floors: −∞ where class k has a slot for column j, else +∞. */
   readonly gate: Float64Array;
@@ -233,7 +207,7 @@ export class PruneWasm {
     const total = L.slotOff[S]!;
     this.R = Math.max(1, Math.floor(65536 / K));
     const align = (x: number) => Math.ceil(x / 16) * 16;
-    const at = new Int32Array(14);
+    const at = new Int32Array(13);
     let o = HEADER;
     const take = (slot: number, bytes: number) => {
       at[slot] = o;
@@ -243,7 +217,6 @@ export class PruneWasm {
     take(H.labels, this.R * 4);
     take(H.gate, K * K * 4);
     take(H.slotAt, K * K * 4);
-    take(H.classSlot, K * 4);
     for (const slot of [H.slotJ, H.cap, H.size, H.off, H.rej, H.floor]) take(slot, S * 4);
     take(H.hv, total * 4);
     take(H.hr, total * 4);
@@ -253,10 +226,9 @@ export class PruneWasm {
     this.buf = memory.buffer;
     this.at = at;
     this.run = fns.x!;
-    new Int32Array(this.buf, 0, 14).set(at);
+    new Int32Array(this.buf, 0, 13).set(at);
     new Float32Array(this.buf, at[H.gate]!, K * K).set(L.gate);
     new Int32Array(this.buf, at[H.slotAt]!, K * K).set(L.slotAt);
-    new Int32Array(this.buf, at[H.classSlot]!, K).set(L.classSlot);
     new Int32Array(this.buf, at[H.slotJ]!, S).set(L.slotJ);
     new Int32Array(this.buf, at[H.cap]!, S).set(L.slotCap.subarray(0, S));
     new Int32Array(this.buf, at[H.off]!, S).set(L.slotOff.subarray(0, S));
@@ -293,6 +265,6 @@ export class PruneWasm {
 /** A module instance for a selector over float32 pred_probs with K a multiple of 4, or null (JavaScript selector). */
 export function pruneWasmFor(L: SlotLayout): PruneWasm | null {
   if (L.K < 4 || L.K % 4 !== 0 || !rowsWasmEnabled()) return null;
-  const mod = moduleOrNull();
+  const mod = compiled();
   return mod === null ? null : new PruneWasm(mod, L);
 }

@@ -1,17 +1,20 @@
 /**
  * Streaming selection for the pruning modes of confident learning. Every (given class k, other class j)
  * pair of `prune_by_noise_rate` keeps the `M[j][k]` members of class k with the largest margin
- * `P[i][j] − P[i][k]`, and `prune_by_class` keeps the `q_k` members with the smallest `P[i][k]` — each in
- * a bounded heap fed row by row, so the matrix is read once, row-major, in any number of row blocks.
+ * `P[i][j] − P[i][k]` in a bounded heap fed row by row, so the matrix is read once, row-major, in any
+ * number of row blocks. `prune_by_class` keeps the `q_k` members with the smallest `P[i][k]`: one value
+ * per row, kept on the way (4 or 8 bytes per row) and selected per class at the end (a quickselect is much
+ * cheaper than a heap holding about half of each class).
  *
- * Ties: the heaps break ties by lower index first (a stable sort). cleanlab uses numpy's argsort, whose
- * tie order for more than 16 elements differs; that only matters when equal values straddle a cut-off,
- * which every heap detects (`rej == top`). The in-memory path then recomputes that one selection with
- * the numpy-order emulation; the chunked path keeps the stable choice and counts it in `tieFallbacks`.
+ * Ties: the selections break ties by lower index first (a stable sort). cleanlab uses numpy's argsort,
+ * whose tie order for more than 16 elements differs; that only matters when equal values straddle a
+ * cut-off, which every selection detects (for a heap: `rej == top`). The in-memory path then recomputes
+ * that one selection with the numpy-order emulation; the chunked path keeps the stable choice and counts
+ * it in `tieFallbacks`.
  */
-import { markSmallestNumpy } from "@assay/math";
+import { markSmallestNumpy, markSmallestStable } from "@assay/math";
 import { type PruneWasm, pruneWasmFor } from "./prune-wasm.js";
-import { rowsKernel } from "./rows-wasm.js";
+import { blockRows, type RowsKernel, rowsKernel } from "./rows-wasm.js";
 
 /** One row-block of pred_probs: `rows` rows starting at global row `start`. */
 export interface RowBlock {
@@ -26,7 +29,7 @@ export class PruneSelector {
   private readonly y: Int32Array;
   /** Per class: slot range [slotStart[k], slotStart[k+1]). */
   private readonly slotStart: Int32Array;
-  /** Per slot: the other class j (j === k means the prune_by_class slot). */
+  /** Per slot: the other class j. */
   private readonly slotJ: Int32Array;
   private readonly slotCap: Int32Array;
   private readonly slotSize: Int32Array;
@@ -43,8 +46,10 @@ export class PruneSelector {
   private readonly slotAt: Int32Array;
   /** `gate` as float32 for the WebAssembly pre-filter (float32 input: every floor is a float32 value). */
   private gate32: Float32Array | undefined;
-  /** Per class: its prune_by_class slot, or −1. */
-  private readonly classSlot: Int32Array;
+  /** Per class: how many members prune_by_class flags (0: none). */
+  private readonly classCap: Float64Array;
+  /** prune_by_class: `P[i][y_i]` of every row fed so far (null without prune_by_class). */
+  private readonly own: Float32Array | Float64Array | null;
   private readonly vals: Float64Array;
   private readonly idx: Int32Array;
   private readonly f32: boolean;
@@ -64,17 +69,13 @@ export class PruneSelector {
     const js: number[] = [];
     const caps: number[] = [];
     const slotStart = new Int32Array(K + 1);
+    this.classCap = new Float64Array(K);
     for (let k = 0; k < K; k++) {
       slotStart[k] = js.length;
       if (!eligible[k]) continue;
       const m = counts[k]!;
-      if (byClass) {
-        const q = m - M[k * K + k]!;
-        if (q >= 1) {
-          js.push(k);
-          caps.push(Math.min(q, m));
-        }
-      }
+      const q = m - M[k * K + k]!;
+      if (byClass && q >= 1) this.classCap[k] = Math.min(q, m);
       if (byNoise) {
         for (let j = 0; j < K; j++) {
           if (j === k) continue;
@@ -98,47 +99,66 @@ export class PruneSelector {
     this.floor = new Float64Array(S).fill(-Infinity);
     this.gate = new Float64Array(K * K).fill(Infinity);
     this.slotAt = new Int32Array(K * K);
-    this.classSlot = new Int32Array(K).fill(-1);
     for (let k = 0; k < K; k++) {
       for (let s = slotStart[k]!; s < slotStart[k + 1]!; s++) {
-        const j = this.slotJ[s]!;
-        if (j === k) this.classSlot[k] = s;
-        else {
-          this.gate[k * K + j] = -Infinity;
-          this.slotAt[k * K + j] = s;
-        }
+        this.gate[k * K + this.slotJ[s]!] = -Infinity;
+        this.slotAt[k * K + this.slotJ[s]!] = s;
       }
     }
     this.vals = new Float64Array(this.slotOff[S]!);
     this.idx = new Int32Array(this.slotOff[S]!);
-    const { slotJ, slotCap, slotOff, classSlot, slotAt, gate } = this;
-    this.wasm = f32 ? pruneWasmFor({ K, y, slotJ, slotCap, slotOff, classSlot, slotAt, gate }) : null;
+    this.own = byClass ? (f32 ? new Float32Array(y.length) : new Float64Array(y.length)) : null;
+    const { slotJ, slotCap, slotOff, slotAt, gate } = this;
+    this.wasm = f32 && S > 0 ? pruneWasmFor({ K, y, slotJ, slotCap, slotOff, slotAt, gate }) : null;
   }
 
   /** Feed a block of rows (global rows `start … start+rows−1`, in ascending order across calls). */
   add(block: RowBlock): void {
     const { P, start, rows } = block;
+    const { own, K, y } = this;
+    // per cache-sized chunk: the prune_by_class values, then the heaps while the chunk is cache-warm
+    const R = blockRows(K);
+    for (let r0 = 0; r0 < rows; r0 += R) {
+      const nr = Math.min(R, rows - r0);
+      const sub = P.subarray(r0 * K, (r0 + nr) * K);
+      if (own) for (let r = 0, g = start + r0; r < nr; r++, g++) own[g] = sub[r * K + y[g]!]!;
+      if (this.slotJ.length > 0) this.addChunk(sub, start + r0, nr);
+    }
+  }
+
+  private addChunk(P: Float32Array | Float64Array, start: number, rows: number): void {
+    const { K } = this;
     if (this.wasm) {
       this.wasm.add(P as Float32Array, start, rows);
       return;
     }
-    const K = this.K;
-    const wk = this.f32 && P instanceof Float32Array && rows * K >= 4096 ? rowsKernel(K) : null;
+    const wk = this.f32 && P instanceof Float32Array && rows * K >= 4096 ? rowsKernel(K, P) : null;
     if (!wk) {
       this.addRows(P, start, 0, rows, 0);
       return;
     }
-    // WebAssembly pre-filter of the first K4 columns: it lists the (row, column) pairs at or above their
-    // slot's floor (a superset of those that reach a heap: floors only rise while a block is scanned).
-    // Slots are independent and each sees its rows in ascending order, as in the plain scan.
+    try {
+      this.addFiltered(wk, P as Float32Array, start, rows);
+    } finally {
+      wk.release();
+    }
+  }
+
+  /**
+   * WebAssembly pre-filter of the first K4 columns: it lists the (row, column) pairs at or above their
+   * slot's floor (a superset of those that reach a heap: floors only rise while a block is scanned).
+   * Slots are independent and each sees its rows in ascending order, as in the plain scan.
+   */
+  private addFiltered(wk: RowsKernel, P: Float32Array, start: number, rows: number): void {
+    const K = this.K;
     this.gate32 ??= Float32Array.from(this.gate);
     const { y, gate, slotAt } = this;
     const G = wk.K4 / 4;
     const fr = Math.fround;
     for (let r0 = 0; r0 < rows; r0 += wk.R) {
       const nr = Math.min(wk.R, rows - r0);
-      // read the block's cache-warm copy in the kernel memory rather than P
-      const { entries, block } = wk.candidates(P as Float32Array, r0 * K, nr, y, start + r0, this.gate32);
+      // read the cache-warm block (in place, or its copy in the kernel memory) rather than P
+      const { entries, block } = wk.candidates(P, r0 * K, nr, y, start + r0, this.gate32);
       for (let t = 0; t < entries.length; t++) {
         const e = entries[t]!;
         const cell = e >>> 4;
@@ -158,9 +178,9 @@ export class PruneSelector {
     }
   }
 
-  /** Rows `r0 … r1−1` of a block: the prune_by_class value and the prune_by_noise_rate columns `from…K−1`. */
+  /** Rows `r0 … r1−1` of a block: the prune_by_noise_rate columns `from…K−1`. */
   private addRows(P: Float32Array | Float64Array, start: number, r0: number, r1: number, from: number): void {
-    const { K, y, slotStart, classSlot, slotAt, gate, floor } = this;
+    const { K, y, slotStart, slotAt, gate } = this;
     const fr = Math.fround;
     for (let r = r0; r < r1; r++) {
       const gi = start + r;
@@ -168,10 +188,7 @@ export class PruneSelector {
       if (slotStart[k] === slotStart[k + 1]) continue;
       const b = r * K;
       const own = P[b + k]!;
-      // selection values: larger = flagged first; prune_by_class ranks by −own
-      const sc = classSlot[k]!;
-      if (sc >= 0 && -own >= floor[sc]!) this.offer(sc, k, -own, gi);
-      // prune_by_noise_rate: P[i][j] − own against each slot's floor (+∞ where class k has no slot j)
+      // selection values (larger = flagged first): P[i][j] − own against each slot's floor (+∞ where class k has no slot j)
       const gk = k * K;
       if (this.f32) {
         for (let j = from; j < K; j++) {
@@ -207,7 +224,7 @@ export class PruneSelector {
       vals[off + c] = v;
       idx[off + c] = gi;
       slotSize[s] = size + 1;
-      if (size + 1 === slotCap[s]!) this.raiseFloor(k, s, vals[off]!);
+      if (size + 1 === slotCap[s]!) this.raiseFloor(k, this.slotJ[s]!, s, vals[off]!);
       return;
     }
     const top = vals[off]!;
@@ -236,16 +253,13 @@ export class PruneSelector {
     }
     vals[off + c] = v;
     idx[off + c] = gi;
-    this.raiseFloor(k, s, vals[off]!);
+    this.raiseFloor(k, this.slotJ[s]!, s, vals[off]!);
   }
 
-  private raiseFloor(k: number, s: number, v: number): void {
+  private raiseFloor(k: number, j: number, s: number, v: number): void {
     this.floor[s] = v;
-    const j = this.slotJ[s]!;
-    if (j !== k) {
-      this.gate[k * this.K + j] = v;
-      if (this.gate32) this.gate32[k * this.K + j] = v;
-    }
+    this.gate[k * this.K + j] = v;
+    if (this.gate32) this.gate32[k * this.K + j] = v;
   }
 
   /**
@@ -265,21 +279,57 @@ export class PruneSelector {
     const { K, slotStart, slotJ, slotCap, slotSize, slotOff, rej, vals, idx } = this;
     for (let k = 0; k < K; k++) {
       for (let s = slotStart[k]!; s < slotStart[k + 1]!; s++) {
-        const out = slotJ[s] === k ? byClass : byNoise;
         const off = slotOff[s]!;
         const size = slotSize[s]!;
         const tie = size === slotCap[s]! && size > 0 && rej[s] === vals[off]!;
         if (tie) {
           this.tieFallbacks++;
           if (recompute) {
-            for (const i of recompute(k, slotJ[s]!, slotCap[s]!)) out[i] = 1;
+            for (const i of recompute(k, slotJ[s]!, slotCap[s]!)) byNoise[i] = 1;
             continue;
           }
         }
-        for (let t = 0; t < size; t++) out[idx[off + t]!] = 1;
+        for (let t = 0; t < size; t++) byNoise[idx[off + t]!] = 1;
       }
     }
+    if (this.own) this.selectByClass(byClass, recompute);
     return { byNoise, byClass };
+  }
+
+  /**
+   * prune_by_class: per class, flag the `classCap[k]` members with the smallest own probability (ties to
+   * the lower index); a cut-off between equal values is a tie fallback, as for the heaps.
+   */
+  private selectByClass(out: Uint8Array, recompute?: (k: number, j: number, cap: number) => Iterable<number>): void {
+    const { K, y, classCap } = this;
+    const own = this.own!;
+    const members = membersByClass(y, K);
+    for (let k = 0; k < K; k++) {
+      const cap = classCap[k]!;
+      if (cap === 0) continue;
+      const start = members.offsets[k]!;
+      const rows = members.rows.subarray(start, members.offsets[k + 1]!);
+      const values = new Float64Array(rows.length);
+      for (let r = 0; r < rows.length; r++) values[r] = own[rows[r]!]!;
+      let weakest = -Infinity;
+      markSmallestStable(values, cap, (r: number) => {
+        out[rows[r]!] = 1;
+        if (values[r]! > weakest) weakest = values[r]!;
+      });
+      let tie = false;
+      for (let r = 0; r < rows.length; r++) {
+        if (values[r] === weakest && out[rows[r]!] === 0) {
+          tie = true;
+          break;
+        }
+      }
+      if (!tie) continue;
+      this.tieFallbacks++;
+      if (recompute) {
+        for (const i of rows) out[i] = 0;
+        for (const i of recompute(k, k, cap)) out[i] = 1;
+      }
+    }
   }
 }
 

@@ -1,3 +1,4 @@
+import { isKernelResident, kernelFloat32Array, leaseKernelMemory } from "@assay/math";
 import { afterEach, describe, expect, it } from "vitest";
 import { computeConfidentJoint, findLabelIssues, numLabelIssues } from "./confident-learning.js";
 import { f32AtLeast, rowsKernel, useRowsWasm } from "./rows-wasm.js";
@@ -50,6 +51,13 @@ function errorOf(f: () => unknown): string {
   }
 }
 
+/** `P` with its values in a kernel-resident array (read in place by the WebAssembly scans). */
+function resident<M extends ProbMatrix & { data: Float32Array }>(P: M): M {
+  const data = kernelFloat32Array(P.data.length);
+  data.set(P.data);
+  return { ...P, data };
+}
+
 afterEach(() => useRowsWasm(true));
 
 describe("WebAssembly row scans", () => {
@@ -72,11 +80,28 @@ describe("WebAssembly row scans", () => {
     }
   });
 
-  for (const K of [4, 7, 12, 100]) {
-    it(`give bit-identical masks, rankings, joints and scores to the JavaScript kernels (K = ${K}, tail ${K % 4})`, () => {
-      // several blocks of rows (a block holds ⌊65536 / K⌋ rows)
+  it("read kernel-resident pred_probs in place, and copy while its memory is leased elsewhere", () => {
+    const { P } = gridded(2000, 12, 3);
+    const R = resident(P);
+    expect(isKernelResident(R.data)).toBe(true);
+    const wk = rowsKernel(12, R.data)!;
+    expect(wk.inPlace).toBe(true);
+    expect(rowsKernel(12, R.data)!.inPlace).toBe(false); // leased: the second kernel copies
+    expect(wk.scan(R.data, 12 * 5, 3)!.byteOffset).toBe(R.data.byteOffset + 12 * 5 * 4);
+    wk.release();
+    const lease = leaseKernelMemory(R.data)!;
+    expect(rowsKernel(12, R.data)!.inPlace).toBe(false);
+    lease.release();
+    expect(rowsKernel(12, P.data)!.inPlace).toBe(false);
+  });
+
+  for (const [K, inPlace] of [[4, false], [7, false], [12, false], [100, false], [4, true], [7, true], [100, true]] as const) {
+    it(`give bit-identical masks, rankings, joints and scores to the JavaScript kernels (K = ${K}, tail ${K % 4}${inPlace ? ", kernel-resident input" : ""})`, () => {
+      // several blocks of rows (a block holds ⌊65536 / K⌋ rows, an odd number for K = 100)
       const n = Math.max(3 * Math.floor(65536 / K) + 17, 400);
-      const { labels, P } = gridded(n, K, 7 + K);
+      const data = gridded(n, K, 7 + K);
+      const labels = data.labels;
+      const P = inPlace ? resident(data.P) : data.P;
       for (const filterBy of FILTER_BY_MODES) {
         const r = both(() => findLabelIssues(labels, P, { filterBy }));
         expect(Array.from(r.wasm), filterBy).toEqual(Array.from(r.js));
@@ -98,6 +123,7 @@ describe("WebAssembly row scans", () => {
       // the entropy needs probabilities in [0, 1]: the tiny negative values become zeros for it; a few
       // subnormal values send their rows to the JavaScript path
       const P0 = { ...P, data: P.data.map((v, q) => (v < 0 ? 0 : q % 997 === 5 ? 1e-40 : v)) };
+      if (inPlace) P0.data = resident(P0).data;
       for (const method of METHODS) {
         const s = both(() => getLabelQualityScores(labels, method === "confidence_weighted_entropy" ? P0 : P, { method }));
         expect(s.wasm.every((v, i) => Object.is(v, s.js[i])), method).toBe(true);
@@ -135,8 +161,10 @@ describe("WebAssembly row scans", () => {
   ] as const) {
     it(`report ${what} with the same error as the JavaScript kernels, in a SIMD column and in a tail column`, () => {
       // K = 10: columns 8 and 9 are the tail; K = 12: no tail (the margin runs wholly in WebAssembly)
-      for (const [K, col] of [[10, 3], [10, 9], [12, 0], [12, 11]] as const) {
-        const { labels, P } = gridded(20000, K, 5);
+      for (const [K, col, inPlace] of [[10, 3, false], [10, 9, false], [12, 0, false], [12, 11, false], [10, 9, true], [12, 0, true]] as const) {
+        const g = gridded(20000, K, 5);
+        const labels = g.labels;
+        const P = inPlace ? resident(g.P) : g.P;
         P.data.forEach((v, q) => {
           if (v < 0) P.data[q] = 0; // the entropy score refuses the tiny negative values
         });

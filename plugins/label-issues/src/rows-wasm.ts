@@ -17,8 +17,14 @@
  *     int32: 1 when every value lay in [lo, hi].
  *   s(p, bytes, out): one int32 at `out`: 1 when every float32 of [p, p + bytes) lies in [lo, hi] (bytes a
  *     multiple of 16; 0 bytes is fine).
+ *   e(p, rows, K, tables, out): per row, the float64 sum of `fround(p · logFloat32Bits(p))` over its positive
+ *     normal values ≤ 1 (zeros skipped) at `out` (one float64 per row), NaN for a row with any other value.
+ *
+ * When pred_probs is kernel-resident (@assay/math `kernelFloat32Array`), the shared-memory build of the
+ * module runs against its memory and reads the blocks in place (scratch: the memory's head); otherwise each
+ * block is copied into the kernel's own memory first.
  */
-import { lazyKernel, leb, logFloat32Bits, wasmModule, wasmOp } from "@assay/math";
+import { isKernelResident, type KernelLease, lazyKernel, lazyModule, leaseKernelMemory, leb, logFloat32Bits, type WasmKernel, wasmModule, wasmOp } from "@assay/math";
 
 const F32 = new Float32Array(1);
 const U32 = new Uint32Array(F32.buffer);
@@ -47,8 +53,11 @@ function f32AtMost(x: number): number {
 const LO = f32AtLeast(-1e-6);
 const HI = f32AtMost(1 + 1e-6);
 
-/** Bytes of the module (exports `r`, `g`, `s`; imports memory `e.m`). */
-export function rowsWasm(): Uint8Array {
+/**
+ * Bytes of the module (exports `r`, `g`, `s`, `m`, `e`; imports memory `e.m`, a shared one with `shared`,
+ * to read kernel-resident pred_probs in place).
+ */
+export function rowsWasm(shared = false): Uint8Array {
   const { I32, V128, get, set, tee, i32c, add, mul, shl, ltU, simd } = wasmOp;
   const load = (offset = 0) => simd(0x00, 0, ...leb(offset));
   const store = (offset = 0) => simd(0x0b, 0, ...leb(offset));
@@ -280,16 +289,29 @@ export function rowsWasm(): Uint8Array {
     0x0b,
     0x0b,
   ];
-  return wasmModule([
-    { name: "r", params: 6, body: rowScan },
-    { name: "g", params: 7, body: gate },
-    { name: "s", params: 3, body: scan },
-    { name: "m", params: 5, body: margin },
-    { name: "e", params: 5, body: entropy },
-  ]);
+  return wasmModule(
+    [
+      { name: "r", params: 6, body: rowScan },
+      { name: "g", params: 7, body: gate },
+      { name: "s", params: 3, body: scan },
+      { name: "m", params: 5, body: margin },
+      { name: "e", params: 5, body: entropy },
+    ],
+    { sharedMemory: shared },
+  );
 }
 
-const compiled = lazyKernel(rowsWasm);
+const compiled = lazyKernel(() => rowsWasm(false));
+const compiledShared = lazyModule(() => rowsWasm(true));
+/** Instances of the shared-memory module, one per kernel-resident memory. */
+const residentInstances = new WeakMap<object, WasmKernel["fns"]>();
+
+/** The part of the WebAssembly JS API used here (the TypeScript config has no DOM/wasm lib). */
+interface WasmApi {
+  Instance: new (m: object, imports: Record<string, Record<string, unknown>>) => { readonly exports: Record<string, unknown> };
+}
+declare const WebAssembly: WasmApi;
+
 let enabled = true;
 
 /** Turn the WebAssembly scans off (or back on), so tests can compare them with the JavaScript kernels. @internal */
@@ -335,12 +357,36 @@ export interface RowStats {
 
 /**
  * The WebAssembly row-scan kernels for float32 blocks with `K ≥ 4`, or null when this runtime has no
- * WebAssembly SIMD (callers then use the JavaScript kernels).
+ * WebAssembly SIMD (callers then use the JavaScript kernels). When `P` is kernel-resident and its memory
+ * free, the kernels read its blocks in place until {@link RowsKernel.release} (call it in a `finally`).
  */
-export function rowsKernel(K: number): RowsKernel | null {
+export function rowsKernel(K: number, P?: Float32Array | Float64Array): RowsKernel | null {
   if (K < 4) return null;
   const L = layout(K);
-  return kernel(L.bytes) === null ? null : new RowsKernel(K, L);
+  if (kernel(L.bytes) === null) return null;
+  if (P instanceof Float32Array && isKernelResident(P)) {
+    const mod = compiledShared();
+    const lease = mod === null ? null : leaseKernelMemory(P);
+    if (lease !== null && lease.scratchBytes >= L.bytes) {
+      let fns = residentInstances.get(lease.memory);
+      if (fns === undefined) {
+        fns = new WebAssembly.Instance(mod!, { e: { m: lease.memory } }).exports as WasmKernel["fns"];
+        residentInstances.set(lease.memory, fns);
+      }
+      const memory = lease.memory as WasmKernel["memory"];
+      return new RowsKernel(K, L, { kernel: { memory, fns, bytes: lease.scratchBytes }, buffer: P.buffer, lease });
+    }
+    lease?.release();
+  }
+  return new RowsKernel(K, L);
+}
+
+/** A kernel bound to a kernel-resident array's memory. */
+interface Resident {
+  readonly kernel: WasmKernel;
+  /** The resident array's buffer: blocks of arrays on it are read in place. */
+  readonly buffer: ArrayBufferLike;
+  readonly lease: KernelLease;
 }
 
 /** A row-block scanner bound to one K (see {@link rowsKernel}). */
@@ -350,16 +396,40 @@ export class RowsKernel {
   /** Rows per block. */
   readonly R: number;
   private readonly L: ReturnType<typeof layout>;
+  private readonly resident: Resident | undefined;
 
-  constructor(K: number, L: ReturnType<typeof layout>) {
+  constructor(K: number, L: ReturnType<typeof layout>, resident?: Resident) {
     this.K = K;
     this.K4 = K - (K % 4);
     this.R = L.R;
     this.L = L;
+    this.resident = resident;
   }
 
-  private k() {
-    return kernel(this.L.bytes)!;
+  /** Whether the blocks of the kernel-resident input are read in place. */
+  get inPlace(): boolean {
+    return this.resident !== undefined;
+  }
+
+  /** Give the resident input's memory back (no-op for a copying kernel). */
+  release(): void {
+    this.resident?.lease.release();
+  }
+
+  private k(): WasmKernel {
+    return this.resident?.kernel ?? kernel(this.L.bytes)!;
+  }
+
+  /**
+   * Where the kernels read `rows` rows of `P` from flat offset `from`: in place on the resident memory, else
+   * a copy at the head of the kernel memory. Returns the byte address and the block as a Float32Array.
+   */
+  private place(k: WasmKernel, P: Float32Array, from: number, rows: number): { at: number; block: Float32Array } {
+    const sub = P.subarray(from, from + rows * this.K);
+    if (this.resident !== undefined && P.buffer === this.resident.buffer) return { at: sub.byteOffset, block: sub };
+    const block = new Float32Array(k.memory.buffer, 0, rows * this.K);
+    block.set(sub);
+    return { at: 0, block };
   }
 
   /**
@@ -369,12 +439,12 @@ export class RowsKernel {
   rowStats(P: Float32Array, from: number, rows: number, lower32: Float32Array): RowStats {
     const { K, K4, L } = this;
     const k = this.k();
+    const { at, block } = this.place(k, P, from, rows);
     const buf = k.memory.buffer;
-    new Float32Array(buf, 0, rows * K).set(P.subarray(from, from + rows * K));
     new Float32Array(buf, L.table, K).set(lower32);
-    k.fns.r!(0, rows, K, K4, L.table, L.out);
+    k.fns.r!(at, rows, K, K4, L.table, L.out);
     const i = new Int32Array(buf, L.out, rows * 5 + 1);
-    return { f: new Float32Array(buf, L.out, rows * 5), i, inRange: i[rows * 5] === 1, block: new Float32Array(buf, 0, rows * K) };
+    return { f: new Float32Array(buf, L.out, rows * 5), i, inRange: i[rows * 5] === 1, block };
   }
 
   /**
@@ -384,13 +454,13 @@ export class RowsKernel {
   candidates(P: Float32Array, from: number, rows: number, y: Int32Array, y0: number, gates: Float32Array): { entries: Int32Array; block: Float32Array } {
     const { K, K4, L } = this;
     const k = this.k();
+    const { at, block } = this.place(k, P, from, rows);
     const buf = k.memory.buffer;
-    new Float32Array(buf, 0, rows * K).set(P.subarray(from, from + rows * K));
     new Int32Array(buf, L.labels, rows).set(y.subarray(y0, y0 + rows));
     new Float32Array(buf, L.table, K * K).set(gates);
-    k.fns.g!(0, rows, K, K4, L.labels, L.table, L.out);
+    k.fns.g!(at, rows, K, K4, L.labels, L.table, L.out);
     const n = new Int32Array(buf, L.out, 1)[0]!;
-    return { entries: new Int32Array(buf, L.out + 4, n), block: new Float32Array(buf, 0, rows * K) };
+    return { entries: new Int32Array(buf, L.out + 4, n), block };
   }
 
   /**
@@ -400,10 +470,10 @@ export class RowsKernel {
   margins(P: Float32Array, from: number, rows: number, y: Int32Array, y0: number): Float32Array | null {
     const { K, L } = this;
     const k = this.k();
+    const { at } = this.place(k, P, from, rows);
     const buf = k.memory.buffer;
-    new Float32Array(buf, 0, rows * K).set(P.subarray(from, from + rows * K));
     new Int32Array(buf, L.labels, rows).set(y.subarray(y0, y0 + rows));
-    k.fns.m!(0, rows, K, L.labels, L.out);
+    k.fns.m!(at, rows, K, L.labels, L.out);
     return new Int32Array(buf, L.out + rows * 4, 1)[0] === 1 ? new Float32Array(buf, L.out, rows) : null;
   }
 
@@ -416,32 +486,29 @@ export class RowsKernel {
   entropySums(P: Float32Array, from: number, rows: number, tables: Float64Array, fresh: boolean): Float64Array {
     const { K, L } = this;
     const k = this.k();
+    const { at } = this.place(k, P, from, rows);
     const buf = k.memory.buffer;
-    new Float32Array(buf, 0, rows * K).set(P.subarray(from, from + rows * K));
     if (fresh) new Float64Array(buf, L.logTables, 2048).set(tables);
-    k.fns.e!(0, rows, K, L.logTables, L.out);
+    k.fns.e!(at, rows, K, L.logTables, L.out);
     return new Float64Array(buf, L.out, rows);
   }
 
-  /** Copy `rows ≤ R` rows of `P` from flat offset `from` into the kernel memory (valid until the next call). */
+  /** `rows ≤ R` rows of `P` from flat offset `from`, in place or copied into the kernel memory (valid until the next call). */
   copy(P: Float32Array, from: number, rows: number): Float32Array {
-    const block = new Float32Array(this.k().memory.buffer, 0, rows * this.K);
-    block.set(P.subarray(from, from + rows * this.K));
-    return block;
+    return this.place(this.k(), P, from, rows).block;
   }
 
   /**
-   * Copy `rows ≤ R` rows of `P` from flat offset `from` into the kernel memory and check that every value
-   * lies in [−1e-6, 1 + 1e-6]: the copy (valid until the next call), or null when some value does not.
+   * `rows ≤ R` rows of `P` from flat offset `from` (in place, or copied into the kernel memory) when every
+   * value lies in [−1e-6, 1 + 1e-6] (valid until the next call), else null.
    */
   scan(P: Float32Array, from: number, rows: number): Float32Array | null {
     const { K, L } = this;
     const k = this.k();
     const len = rows * K;
     const len4 = len - (len % 4);
-    const block = new Float32Array(k.memory.buffer, 0, len);
-    block.set(P.subarray(from, from + len));
-    k.fns.s!(0, len4 * 4, L.out);
+    const { at, block } = this.place(k, P, from, rows);
+    k.fns.s!(at, len4 * 4, L.out);
     if (new Int32Array(k.memory.buffer, L.out, 1)[0] !== 1) return null;
     for (let q = len4; q < len; q++) {
       const v = block[q]!;

@@ -1,3 +1,4 @@
+import { isKernelResident } from "@assay/math";
 import { rowsKernel } from "./rows-wasm.js";
 import type { LabelsInput, ProbMatrix } from "./types.js";
 import { type Checked, checkInputs } from "./validate.js";
@@ -15,7 +16,7 @@ export function thresholdsOf(c: Checked): Float64Array {
   const { y, P, n, K, counts } = c;
   const sums = new Float64Array(K);
   const wk = P instanceof Float32Array && n * K >= 4096 ? rowsKernel(K) : null;
-  if (wk) {
+  if (wk && !isKernelResident(P)) {
     // one value per row: gathered from block copies, which stream the matrix instead of one cache miss per row
     for (let r0 = 0; r0 < n; r0 += wk.R) {
       const nr = Math.min(wk.R, n - r0);
