@@ -3,7 +3,7 @@ import { DataType, type Table } from "apache-arrow";
 import { extname } from "node:path";
 import { invalidInput } from "./errors.js";
 import { readArrowTable } from "./loaders/arrow.js";
-import { readNpy, toNumbers, writeNpy } from "./npy.js";
+import { matrixStorage, readNpy, toNumbers, writeNpy } from "./npy.js";
 
 /** Options of {@link readEmbeddings}. */
 export interface ReadEmbeddingsOptions {
@@ -52,14 +52,14 @@ async function fromArrow(path: string, column: string | undefined): Promise<Floa
   if (listField && (DataType.isFixedSizeList(listField.type) || DataType.isList(listField.type))) {
     const vector = table.getChild(listField.name)!;
     let cols = -1;
-    let data = new Float32Array(0);
+    let data: Float32Array = new Float32Array(0);
     for (let i = 0; i < rows; i++) {
       const v = vector.get(i) as { toArray(): ArrayLike<number | bigint> } | null;
       if (!v) throw invalidInput(`${path}: column "${listField.name}" is null at row ${i}`, { file: path, row: i, column: listField.name });
       const values = v.toArray();
       if (cols < 0) {
         cols = values.length;
-        data = new Float32Array(rows * cols);
+        data = matrixStorage(rows * cols);
       }
       if (values.length !== cols) {
         throw invalidInput(`${path}: column "${listField.name}" has ${values.length} values at row ${i} but ${cols} at row 0`, { file: path, row: i, column: listField.name });
@@ -71,7 +71,7 @@ async function fromArrow(path: string, column: string | undefined): Promise<Floa
   const numeric = column !== undefined ? [listField!] : fields.filter((f) => DataType.isFloat(f.type) || DataType.isInt(f.type));
   if (numeric.length === 0) throw invalidInput(`${path} has no list or numeric column to read embeddings from`, { file: path });
   const cols = numeric.length;
-  const data = new Float32Array(rows * cols);
+  const data = matrixStorage(rows * cols);
   numeric.forEach((f, j) => {
     const vector = table.getChild(f.name)!;
     for (let i = 0; i < rows; i++) {

@@ -17,6 +17,7 @@ import {
 } from "@assay/core";
 import { fileStamp } from "@assay/core/node";
 import { PLUGIN } from "./errors.js";
+import { matrixStorage } from "./npy.js";
 import { detectModelFormat, modelFiles, pickOutput, planModel, readSidecar } from "./model-config.js";
 import { imageBatches } from "./preprocess.js";
 
@@ -312,7 +313,7 @@ async function runModel(
           });
         }
         const cols = t.data.length / m;
-        if (!out[k]) out[k] = { rows: n, cols, data: new Float32Array(n * cols) };
+        if (!out[k]) out[k] = { rows: n, cols, data: matrixStorage(n * cols) };
         else if (out[k]!.cols !== cols) throw new AssayError("MODEL_ERROR", `${label}: output "${name}" changed width between batches`, { plugin: PLUGIN, stage: "run" });
         out[k]!.data.set(t.data, batch.indices[0]! * cols);
       });

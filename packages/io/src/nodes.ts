@@ -2,6 +2,7 @@ import { AssayError, artifacts, defineArtifact, defineDetector, defineExtractor,
 import { PLUGIN } from "./errors.js";
 import { colourStats } from "./image.js";
 import { type ImageFailure, mapImages } from "./map-images.js";
+import { matrixStorage } from "./npy.js";
 import { resizeGray } from "./preprocess.js";
 
 /** What {@link imageScan} records for every row: the decoded size and format, or why decoding failed. */
@@ -138,7 +139,7 @@ export const pixelEmbedding = defineExtractor({
     const { size, color } = options;
     const n = ctx.dataset.size;
     const cols = pixelEmbeddingDims(size, color);
-    const data = new Float32Array(n * cols);
+    const data = matrixStorage(n * cols);
     const { failures } = await mapImages(
       ctx.dataset,
       (img, i) => {

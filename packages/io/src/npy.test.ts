@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { isKernelResident } from "@assay/math";
-import { encodeNpy, parseNpy, readNpy, writeNpy } from "./npy.js";
+import { encodeNpy, matrixStorage, parseNpy, readNpy, writeNpy } from "./npy.js";
 import { caught, tempDir } from "./test-utils.js";
 
 // Bytes written by numpy 1.x `np.save` (hex), used to check the reader and writer against the reference.
@@ -42,6 +42,16 @@ describe("npy", () => {
       expect(back.data.constructor).toBe(data.constructor);
       expect(Array.from(back.data as ArrayLike<number>)).toEqual(Array.from(data));
     }
+  });
+
+  it("matrix storage is kernel-resident from 1 MiB (2^18 values) up, zero-filled", () => {
+    const small = matrixStorage((1 << 18) - 1);
+    const large = matrixStorage(1 << 18);
+    expect([small.length, large.length]).toEqual([(1 << 18) - 1, 1 << 18]);
+    expect(isKernelResident(small)).toBe(false);
+    expect(isKernelResident(large)).toBe(true);
+    expect(large.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(large.every((v) => v === 0)).toBe(true);
   });
 
   it("reads large float32 arrays into kernel-resident memory (WebAssembly kernels read them in place)", async () => {

@@ -140,7 +140,7 @@ export function parseNpy(bytes: Uint8Array, file = "(bytes)"): NpyArray {
   }
   // Copy into a fresh, aligned buffer (the payload offset is rarely aligned to the element size); large
   // float32 data into a kernel-resident array, which WebAssembly kernels read in place.
-  const resident = dtype === "float32" && !fortranOrder && count >= RESIDENT_MIN ? kernelFloat32Array(count) : undefined;
+  const resident = dtype === "float32" && !fortranOrder && count >= RESIDENT_MIN ? matrixStorage(count) : undefined;
   const raw = resident ? new Uint8Array(resident.buffer, resident.byteOffset, need) : new Uint8Array(need);
   raw.set(bytes.subarray(start, start + need));
   if (!littleEndian && itemBytes > 1) {
@@ -156,6 +156,16 @@ export function parseNpy(bytes: Uint8Array, file = "(bytes)"): NpyArray {
  * `kernelFloat32Array`); smaller ones gain nothing from it.
  */
 const RESIDENT_MIN = 1 << 18;
+
+/**
+ * Storage for a float32 matrix of `count` values that io reads or computes (.npy, Arrow, embedding
+ * extractors): kernel-resident from 1 MiB up — WebAssembly kernels scan it in place and worker threads
+ * share it without a copy (e.g. NN-descent's exact re-scoring) — else a plain Float32Array.
+ * @internal
+ */
+export function matrixStorage(count: number): Float32Array {
+  return count >= RESIDENT_MIN ? kernelFloat32Array(count) : new Float32Array(count);
+}
 
 function makeTyped(dtype: NpyDtype, buffer: ArrayBuffer, count: number): NpyData {
   switch (dtype) {
