@@ -1,6 +1,7 @@
 import { isKernelResident, kernelFloat32Array, leaseKernelMemory } from "@assay/math";
 import { afterEach, describe, expect, it } from "vitest";
 import { computeConfidentJoint, findLabelIssues, numLabelIssues } from "./confident-learning.js";
+import { log32Bits } from "./kernels.js";
 import { f32AtLeast, rowsKernel, useRowsWasm } from "./rows-wasm.js";
 import { getLabelQualityScores } from "./scores.js";
 import { pruneWasm } from "./prune-wasm.js";
@@ -130,6 +131,51 @@ describe("WebAssembly row scans", () => {
       }
     });
   }
+
+  it("the float32 logarithm of the entropy is within 3 float32 ulp of ln p, and the same in WebAssembly and JavaScript", () => {
+    const f = new Float32Array(1);
+    const u = new Int32Array(f.buffer);
+    const ulp = (x: number): number => {
+      f[0] = Math.abs(x);
+      const lo = f[0]!;
+      u[0]! += 1;
+      return f[0]! - lo;
+    };
+    let s = 12345;
+    const bits: number[] = [0x3f800000, 0x3f000000, 0x00800000, 0x3f7fffff, 0x3fb504f3 - 0x00800000, 0x3fb504f4 - 0x00800000, 0x3f3504f3, 0x3f3504f4];
+    for (let i = 0; i < 200_000; i++) bits.push(0x00800000 + ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) % (0x3f800000 - 0x00800000 + 1)));
+    let worst = 0;
+    for (const b of bits) {
+      u[0] = b;
+      const exact = Math.log(f[0]!);
+      const got = log32Bits(b);
+      expect(got).toBe(Math.fround(got));
+      if (exact !== 0) worst = Math.max(worst, Math.abs(got - exact) / ulp(exact));
+      else expect(got).toBe(0);
+    }
+    expect(worst).toBeLessThanOrEqual(3);
+    // continuous softmax rows (every mantissa and many exponents), K with and without a tail of columns
+    for (const K of [10, 7]) {
+      const n = 20_000;
+      const data = new Float32Array(n * K);
+      const labels = new Int32Array(n);
+      for (let i = 0; i < n; i++) {
+        let z = 0;
+        const e: number[] = [];
+        for (let k = 0; k < K; k++) {
+          const v = Math.exp(12 * ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32) - 6);
+          e.push(v);
+          z += v;
+        }
+        e.forEach((v, k) => (data[i * K + k] = v / z));
+        labels[i] = i % K;
+      }
+      for (const P of [{ rows: n, cols: K, data }, resident({ rows: n, cols: K, data })]) {
+        const r = both(() => getLabelQualityScores(labels, P, { method: "confidence_weighted_entropy" }));
+        expect(r.wasm.every((v, i) => Object.is(v, r.js[i]))).toBe(true);
+      }
+    }
+  });
 
   it("keep the tie handling of the pruning selections (cleanlab parity fixture's data, float32, K = 20)", () => {
     const { labels, P } = tiesDataset();

@@ -17,14 +17,15 @@
  *     int32: 1 when every value lay in [lo, hi].
  *   s(p, bytes, out): one int32 at `out`: 1 when every float32 of [p, p + bytes) lies in [lo, hi] (bytes a
  *     multiple of 16; 0 bytes is fine).
- *   e(p, rows, K, tables, out): per row, the float64 sum of `fround(p · logFloat32Bits(p))` over its positive
- *     normal values ≤ 1 (zeros skipped) at `out` (one float64 per row), NaN for a row with any other value.
+ *   e(p, rows, K, K8, out, tmp): per row (8 ≤ K ≤ 128, K8 = K − K % 8), numpy's float32 pairwise sum of the
+ *     float32 `p · log32Bits(p)` (kernels.ts) of its positive normal values ≤ 1 (zeros add +0) at `out` (one
+ *     float64 per row), NaN for a row with any other value; 32 bytes of scratch at `tmp`.
  *
  * When pred_probs is kernel-resident (@assay/math `kernelFloat32Array`), the shared-memory build of the
  * module runs against its memory and reads the blocks in place (scratch: the memory's head); otherwise each
  * block is copied into the kernel's own memory first.
  */
-import { isKernelResident, type KernelLease, lazyKernel, lazyModule, leaseKernelMemory, leb, logFloat32Bits, type WasmKernel, wasmModule, wasmOp } from "@assay/math";
+import { isKernelResident, type KernelLease, lazyKernel, lazyModule, leaseKernelMemory, leb, type WasmKernel, wasmModule, wasmOp } from "@assay/math";
 
 const F32 = new Float32Array(1);
 const U32 = new Uint32Array(F32.buffer);
@@ -237,52 +238,74 @@ export function rowsWasm(shared = false): Uint8Array {
     ...get(mOut), ...get(rows), ...i32c(2), shl, add, ...get(mok), ...allTrue, ...store32,
     0x0b,
   ];
-  // e: params 0 p, 1 rows, 2 K, 3 tables, 4 out; i32 locals 5 r, 6 q, 7 end, 8 u, 9 f, 10 j8, 11 bad;
-  // f64 locals 12 h, 13 x (the mantissa remainder r of logFloat32Bits), 14 poly
-  const F64 = 0x7c;
+  // e: params 0 p, 1 rows, 2 K, 3 K8, 4 out, 5 tmp; i32 locals 6 r, 7 q, 8 end, 9 bad; v128 locals 10 u,
+  // 11 valid, 12 e, 13 mb, 14 s, 15 t, 16 r0–r3, 17 r4–r7; f32 local 18 sum. The float32 steps of log32Bits
+  // (kernels.ts), four columns at a time, summed in numpy's float32 pairwise order: r[j] += term of column
+  // 8i + j, then ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7)), then the last K − K8 columns one by one
+  // (their terms from the row's last eight columns, stored at tmp).
   const f64c = (v: number) => [0x44, ...new Uint8Array(Float64Array.of(v).buffer)];
-  const [dadd, dmul] = [0xa0, 0xa2];
-  const [eTables, eOut] = [3, 4];
-  const [er, eq, eend, eu, ef, ej8, ebad, eh, ex, epoly] = [5, 6, 7, 8, 9, 10, 11, 12, 13, 14];
+  const [K8, eOut, eTmp] = [3, 4, 5];
+  const [er, eq, eend, ebad, eu, ev, ee, emb, es, et, elo, ehi, esum] = [6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18];
+  const splat = (v: number) => i32x4(v, v, v, v);
+  const [fadd, fmul, fdiv, toF32] = [simd(0xe4), simd(0xe6), simd(0xe7), simd(0xfa)];
+  const [ileU, ine, igtS, andnot, ishrU] = [simd(0x3e), simd(0x38), simd(0x3b), simd(0x4f), simd(0xad)];
+  const lane = (v: number, l: number) => [...get(v), ...simd(0x1f, l)];
+  const pairSum = (v: number) => [...lane(v, 0), ...lane(v, 1), 0x92, ...lane(v, 2), ...lane(v, 3), 0x92, 0x92]; // (v0 + v1) + (v2 + v3), f32
+  /** The terms of the four columns at address `at` (code leaving an i32) on the stack; flags invalid lanes in `bad`. */
+  const terms = (at: number[]) => [
+    ...at, ...load(), ...set(eu),
+    // valid: positive normal p ≤ 1; a lane neither valid nor zero sends the row to JavaScript
+    ...get(eu), ...splat(0x00800000), ...isub, ...splat(0x3f000000), ...ileU, ...set(ev),
+    ...get(ebad), ...get(eu), ...splat(0), ...ine, ...get(ev), ...andnot, ...anyTrue, 0x72, ...set(ebad),
+    // e = (u >>> 23) − 127; mantissa in [1, 2), halved (e + 1) above √2
+    ...get(eu), ...i32c(23), ...ishrU, ...splat(127), ...isub, ...set(ee),
+    ...get(eu), ...splat(0x7fffff), ...and, ...splat(0x3f800000), ...or, ...set(emb),
+    ...get(emb), ...splat(0x3fb504f3), ...igtS, ...set(es),
+    ...get(emb), ...get(es), ...splat(0x00800000), ...and, ...isub, ...set(emb),
+    ...get(ee), ...get(es), ...isub, ...set(ee),
+    // s = f / (f + 2), f = m − 1; z = s²; t = ((((z·c9 + c7)·z + c5)·z + c3)·z + 1)
+    ...get(emb), ...f32x4(1), ...fsub, ...tee(et), ...get(et), ...f32x4(2), ...fadd, ...fdiv, ...tee(es),
+    ...get(es), ...fmul, ...tee(emb),
+    ...f32x4(1 / 9), ...fmul, ...f32x4(1 / 7), ...fadd, ...get(emb), ...fmul, ...f32x4(1 / 5), ...fadd,
+    ...get(emb), ...fmul, ...f32x4(1 / 3), ...fadd, ...get(emb), ...fmul, ...f32x4(1), ...fadd, ...set(et),
+    // log p = e·ln2 + (s + s)·t; term = p · log p on valid lanes, +0 elsewhere
+    ...get(ee), ...toF32, ...f32x4(Math.LN2), ...fmul,
+    ...get(es), ...get(es), ...fadd, ...get(et), ...fmul, ...fadd,
+    ...get(eu), ...fmul, ...get(ev), ...and,
+  ];
+  const accumulate = (offset: number, acc: number) => [...get(acc), ...terms([...get(eq), ...i32c(offset), add]), ...fadd, ...set(acc)];
   // prettier-ignore
   const entropy = [
-    2, 7, I32, 3, F64,
-    ...get(K), ...i32c(2), shl, ...set(K),
-    ...get(p), ...set(eq),
+    3, 4, I32, 8, V128, 1, 0x7d,
     ...i32c(0), ...set(er),
     0x02, 0x40,
     ...get(rows), 0x45, 0x0d, 0, // no rows
     0x03, 0x40, // loop rows
-    ...f64c(0), ...set(eh), ...i32c(0), ...set(ebad),
-    ...get(eq), ...get(K), add, ...set(eend),
-    0x03, 0x40, // loop columns
-    ...get(eq), ...load32, ...tee(eu),
-    ...i32c(0x00800000), 0x6b, ...i32c(0x3f000000), 0x4d, // (u − 0x00800000) ≤u 0x3f000000: positive normal p ≤ 1
-    0x04, 0x40,
-    // logFloat32Bits(u): f = u & 0x7fffff, j = f >>> 13, r = (f & 0x1fff)·INV_C[j], the log1p polynomial,
-    // ((u >>> 23) − 127)·ln 2 + LOG_C[j] + poly — the same float64 operations in the same order
-    ...get(eu), ...i32c(0x7fffff), 0x71, ...tee(ef), ...i32c(13), 0x76, ...i32c(3), shl, ...set(ej8),
-    ...get(ef), ...i32c(0x1fff), 0x71, 0xb8, ...get(eTables), ...get(ej8), add, 0x2b, 3, ...leb(8192), dmul, ...set(ex),
-    ...get(ex), ...f64c(0.2), dmul, ...f64c(-0.25), dadd,
-    ...get(ex), dmul, ...f64c(1 / 3), dadd,
-    ...get(ex), dmul, ...f64c(-0.5), dadd,
-    ...get(ex), dmul, ...f64c(1), dadd,
-    ...get(ex), dmul, ...set(epoly),
-    // h += fround(p · log p)
-    ...get(eh),
-    ...get(eq), 0x2a, 2, 0, 0xbb, // f32.load, f64.promote_f32
-    ...get(eu), ...i32c(23), 0x76, ...i32c(127), 0x6b, 0xb7, ...f64c(Math.LN2), dmul,
-    ...get(eTables), ...get(ej8), add, 0x2b, 3, 0, dadd,
-    ...get(epoly), dadd,
-    dmul, 0xb6, 0xbb, // f32.demote_f64, f64.promote_f32
-    dadd, ...set(eh),
-    0x05, // else: zero is skipped, anything else (subnormal, negative, > 1, NaN) sends the row to JavaScript
-    ...get(ebad), ...get(eu), ...i32c(0), 0x47, 0x72, ...set(ebad),
+    ...i32x4(0, 0, 0, 0), ...set(elo), ...i32x4(0, 0, 0, 0), ...set(ehi), ...i32c(0), ...set(ebad),
+    ...get(p), ...get(er), ...get(K), mul, ...i32c(2), shl, add, ...tee(eq),
+    ...get(K8), ...i32c(2), shl, add, ...set(eend),
+    0x02, 0x40,
+    ...get(K8), 0x45, 0x0d, 0, // no block of 8 columns
+    0x03, 0x40, // loop blocks of 8 columns
+    ...accumulate(0, elo),
+    ...accumulate(16, ehi),
+    ...get(eq), ...i32c(32), add, ...tee(eq), ...get(eend), ltU, 0x0d, 0,
     0x0b,
-    ...get(eq), ...i32c(4), add, ...tee(eq), ...get(eend), ltU, 0x0d, 0,
+    0x0b,
+    ...pairSum(elo), ...pairSum(ehi), 0x92, ...set(esum),
+    // the last K − K8 columns: terms of the row's last eight columns at tmp, added one by one
+    0x02, 0x40,
+    ...get(K8), ...get(K), 0x46, 0x0d, 0, // K8 = K: no remainder
+    ...get(eTmp), ...terms([...get(eend), ...get(K), ...get(K8), 0x6b, ...i32c(2), shl, add, ...i32c(-32), add]), ...store(),
+    ...get(eTmp), ...terms([...get(eend), ...get(K), ...get(K8), 0x6b, ...i32c(2), shl, add, ...i32c(-16), add]), ...store(16),
+    ...get(eTmp), ...i32c(32), add, ...get(K), ...get(K8), 0x6b, ...i32c(2), shl, 0x6b, ...set(eq),
+    0x03, 0x40,
+    ...get(esum), ...get(eq), 0x2a, 2, 0, 0x92, ...set(esum), // sum += f32 at q
+    ...get(eq), ...i32c(4), add, ...tee(eq), ...get(eTmp), ...i32c(32), add, ltU, 0x0d, 0,
+    0x0b,
     0x0b,
     ...get(eOut), ...get(er), ...i32c(3), shl, add,
-    ...f64c(Number.NaN), ...get(eh), ...get(ebad), 0x1b, // select(NaN, h, bad)
+    ...f64c(Number.NaN), ...get(esum), 0xbb, ...get(ebad), 0x1b, // select(NaN, f64(sum), bad)
     0x39, 3, 0, // f64.store
     ...get(er), ...i32c(1), add, ...tee(er), ...get(rows), ltU, 0x0d, 0,
     0x0b,
@@ -295,7 +318,7 @@ export function rowsWasm(shared = false): Uint8Array {
       { name: "g", params: 7, body: gate },
       { name: "s", params: 3, body: scan },
       { name: "m", params: 5, body: margin },
-      { name: "e", params: 5, body: entropy },
+      { name: "e", params: 6, body: entropy },
     ],
     { sharedMemory: shared },
   );
@@ -340,8 +363,7 @@ function layout(K: number) {
   const labels = a16(R * K * 4 + 16);
   const table = a16(labels + R * 4);
   const out = a16(table + K * K * 4 + 16);
-  const logTables = a16(out + Math.max(R * 80, R * K + 4, R * 8) + 16);
-  return { R, labels, table, out, logTables, bytes: logTables + 16384 };
+  return { R, labels, table, out, bytes: a16(out + Math.max(R * 80, R * K + 4, R * 8) + 16) };
 }
 
 /** Per-row results of {@link RowsKernel.rowStats}; views into the kernel memory, valid until the next call. */
@@ -478,19 +500,16 @@ export class RowsKernel {
   }
 
   /**
-   * Per row of `rows ≤ R` rows of `P` from flat offset `from`: the float64 sum of `fround(p · logFloat32Bits(p))`
-   * over its positive normal values ≤ 1 (zeros skipped), as the JavaScript entropy kernel adds them; NaN for
-   * a row with any other value (subnormal, negative, above 1, NaN), which the caller computes in JavaScript.
-   * `tables` ({@link logTables}) is copied in when `fresh`.
+   * Per row of `rows ≤ R` rows of `P` from flat offset `from` (8 ≤ K ≤ 128): numpy's float32 pairwise sum of
+   * `fround(p · log32Bits(p))` over its positive normal values ≤ 1 (zeros add +0); NaN for a row with any other
+   * value (subnormal, negative, above 1, NaN), which the caller computes in JavaScript.
    */
-  entropySums(P: Float32Array, from: number, rows: number, tables: Float64Array, fresh: boolean): Float64Array {
+  entropySums(P: Float32Array, from: number, rows: number): Float64Array {
     const { K, L } = this;
     const k = this.k();
     const { at } = this.place(k, P, from, rows);
-    const buf = k.memory.buffer;
-    if (fresh) new Float64Array(buf, L.logTables, 2048).set(tables);
-    k.fns.e!(at, rows, K, L.logTables, L.out);
-    return new Float64Array(buf, L.out, rows);
+    k.fns.e!(at, rows, K, K - (K % 8), L.out, L.out + Math.ceil(rows / 2) * 16);
+    return new Float64Array(k.memory.buffer, L.out, rows);
   }
 
   /** `rows ≤ R` rows of `P` from flat offset `from`, in place or copied into the kernel memory (valid until the next call). */
@@ -516,39 +535,4 @@ export class RowsKernel {
     }
     return block;
   }
-}
-
-let tablesCache: Float64Array | null | undefined;
-
-/**
- * The two 1024-entry tables of @assay/math's `logFloat32Bits` for the WebAssembly entropy kernel: log(c) and
- * 2⁻²³/c for c = 1 + j/1024. log(c) is read back through `logFloat32Bits` itself; 2⁻²³/c is recomputed and then
- * checked: the kernel's formula with these tables must give `logFloat32Bits` exactly on several mantissas of
- * every entry, else null (the entropy stays in JavaScript).
- */
-export function logTables(): Float64Array | null {
-  if (tablesCache !== undefined) return tablesCache;
-  const t = new Float64Array(2048);
-  for (let j = 0; j < 1024; j++) {
-    t[j] = logFloat32Bits(0x3f800000 | (j << 13));
-    t[1024 + j] = 2 ** -23 / (1 + j / 1024);
-  }
-  const mirror = (u: number): number => {
-    const f = u & 0x7fffff;
-    const j = f >>> 13;
-    const r = (f & 0x1fff) * t[1024 + j]!;
-    const poly = r * (1 + r * (-0.5 + r * (1 / 3 + r * (-0.25 + r * 0.2))));
-    return ((u >>> 23) - 127) * Math.LN2 + t[j]! + poly;
-  };
-  let ok = true;
-  for (let j = 0; j < 1024 && ok; j++) {
-    for (const low of [1, 0x0aaa, 0x1555, 0x1fff]) {
-      for (const exp of [0x3f000000, 0x3c000000, 0x00800000]) {
-        const u = exp | (j << 13) | low;
-        if (mirror(u) !== logFloat32Bits(u)) ok = false;
-      }
-    }
-  }
-  tablesCache = ok ? t : null;
-  return tablesCache;
 }
