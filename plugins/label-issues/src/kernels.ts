@@ -4,7 +4,7 @@
  * Kernels work on a row range `[row0, row1)` of a flat row-major block so the chunked path reuses them.
  */
 import { invalidInput } from "./errors.js";
-import { f32AtLeast, type RowsKernel, rowsKernel } from "./rows-wasm.js";
+import { entropyScore, f32AtLeast, type RowsKernel, rowsKernel } from "./rows-wasm.js";
 
 /** Below this many values a block is scanned in JavaScript (the WebAssembly call and copies do not pay off). */
 const WASM_MIN = 4096;
@@ -146,6 +146,9 @@ function marginBlockWasm(wk: RowsKernel, P: Float32Array, y: Int32Array, yOff: n
   return true;
 }
 
+/** Values from which the entropy sums of kernel-resident input are shared with the helper thread (4 MiB of pred_probs). */
+const HELPER_MIN = 1 << 20;
+
 /**
  * Confidence-weighted entropy for rows `[0, rows)` of a block (cleanlab's formula; float32 rounding of
  * every numpy float32 step for float32 input), validating the block ([−1e-6, 1+1e-6], and [0, 1] for the entropy).
@@ -157,23 +160,30 @@ export function cweKernel(P: Float32Array | Float64Array, y: Int32Array, yOff: n
     const B = new Int32Array(P.buffer, P.byteOffset, P.length);
     const floor = fr(1e-6);
     const lnK32 = fr(lnK); // numpy casts the float64 scalar log(K) to float32 first
-    const finish = (h: number, own: number): number => {
-      const H = fr(-fr(h) / lnK32);
-      const x = fr(H / Math.max(own, floor));
-      return fr(fr(Math.log(fr(x + 1))) / Math.max(x, floor));
-    };
+    const finish = (h: number, own: number): number => entropyScore(h, own, lnK32, floor);
     // The kernel sums blocks of eight columns; numpy splits rows of more than 128 values in halves first.
     const wk = rows * K >= WASM_MIN && K >= 8 && K <= 128 ? rowsKernel(K, P) : null;
     if (wk) {
+      // NaN: the row has a zero-free slow-path value (subnormal, or an error to report): JavaScript
+      const finishRow = (i: number, h: number): void => {
+        out[outOff + i] = finish(h === h ? h : entropySumF32(P, B, i * K, K, rowBase), P[i * K + y[yOff + i]!]!);
+      };
       try {
-        for (let r0 = 0; r0 < rows; r0 += wk.R) {
-          const nr = Math.min(wk.R, rows - r0);
+        // Large kernel-resident input: the second half of the rows on the helper thread meanwhile.
+        const half = rows * K >= HELPER_MIN ? Math.ceil(rows / 2 / wk.R) * wk.R : rows;
+        const other = half < rows ? wk.entropyScoresOnHelper(P, half, rows - half, y.slice(yOff + half, yOff + rows)) : null;
+        const mine = other === null ? rows : half;
+        for (let r0 = 0; r0 < mine; r0 += wk.R) {
+          const nr = Math.min(wk.R, mine - r0);
           const hs = wk.entropySums(P, r0 * K, nr);
-          for (let r = 0; r < nr; r++) {
-            const i = r0 + r;
-            // NaN: the row has a zero-free slow-path value (subnormal, or an error to report): JavaScript
-            const h = hs[r]!;
-            out[outOff + i] = finish(h === h ? h : entropySumF32(P, B, i * K, K, rowBase), P[i * K + y[yOff + i]!]!);
+          for (let r = 0; r < nr; r++) finishRow(r0 + r, hs[r]!);
+        }
+        if (other !== null) {
+          const scores = other.wait();
+          for (let i = half; i < rows; i++) {
+            const v = scores[i - half]!;
+            if (v === v) out[outOff + i] = v;
+            else finishRow(i, Number.NaN);
           }
         }
       } finally {

@@ -25,6 +25,7 @@
  * module runs against its memory and reads the blocks in place (scratch: the memory's head); otherwise each
  * block is copied into the kernel's own memory first.
  */
+import { Worker } from "node:worker_threads";
 import { isKernelResident, type KernelLease, lazyKernel, lazyModule, leaseKernelMemory, leb, type WasmKernel, wasmModule, wasmOp } from "@assay/math";
 
 const F32 = new Float32Array(1);
@@ -326,6 +327,62 @@ export function rowsWasm(shared = false): Uint8Array {
 
 const compiled = lazyKernel(() => rowsWasm(false));
 const compiledShared = lazyModule(() => rowsWasm(true));
+
+/**
+ * cleanlab's confidence-weighted entropy score from a row's entropy sum `h` (Σ fround(p·ln p)) and its own
+ * probability, every numpy float32 step rounded: H = −h / ln K, x = H / max(own, 1e-6),
+ * ln(x + 1) / max(x, 1e-6). `lnK32` and `floor` are fround(ln K) and fround(1e-6). Self-contained (the
+ * helper thread runs its source text).
+ */
+export function entropyScore(h: number, own: number, lnK32: number, floor: number): number {
+  const fr = Math.fround;
+  const H = fr(-fr(h) / lnK32);
+  const x = fr(H / Math.max(own, floor));
+  return fr(fr(Math.log(fr(x + 1))) / Math.max(x, floor));
+}
+
+/**
+ * The helper thread's program: for a row range of a kernel-resident matrix, block by block, the entropy sums
+ * and then the scores (NaN where a row needs the JavaScript path).
+ */
+const HELPER_SOURCE = `"use strict";
+const { parentPort } = require("node:worker_threads");
+${entropyScore.toString()}
+parentPort.on("message", (job) => {
+  const { module, memory, at, rows, R, K, K8, out, tmp, labels, lnK32, floor, result, ctl } = job;
+  const e = new WebAssembly.Instance(module, { e: { m: memory } }).exports.e;
+  for (let r0 = 0; r0 < rows; r0 += R) {
+    const nr = Math.min(R, rows - r0);
+    e(at + r0 * K * 4, nr, K, K8, out, tmp);
+    const sums = new Float64Array(memory.buffer, out, nr);
+    const P = new Float32Array(memory.buffer, at + r0 * K * 4, nr * K);
+    for (let r = 0; r < nr; r++) {
+      const h = sums[r];
+      result[r0 + r] = h === h ? ${entropyScore.name}(h, P[r * K + labels[r0 + r]], lnK32, floor) : NaN;
+    }
+  }
+  Atomics.store(ctl, 0, 1);
+  Atomics.notify(ctl, 0);
+});
+`;
+
+let helper: Worker | null | undefined;
+
+/** One long-lived helper thread (unref'd: it never keeps the process alive), or null when none can start. */
+function entropyHelper(): Worker | null {
+  if (helper === undefined) {
+    try {
+      const w = new Worker(HELPER_SOURCE, { eval: true });
+      w.unref();
+      w.on("error", () => (helper = null));
+      w.on("exit", () => (helper = null));
+      helper = w;
+    } catch {
+      helper = null;
+    }
+  }
+  return helper;
+}
 /** Instances of the shared-memory module, one per kernel-resident memory. */
 const residentInstances = new WeakMap<object, WasmKernel["fns"]>();
 
@@ -510,6 +567,41 @@ export class RowsKernel {
     const { at } = this.place(k, P, from, rows);
     k.fns.e!(at, rows, K, K - (K % 8), L.out, L.out + Math.ceil(rows / 2) * 16);
     return new Float64Array(k.memory.buffer, L.out, rows);
+  }
+
+  /**
+   * The confidence-weighted entropy scores ({@link entropyScore} of {@link entropySums}) of the `rows` rows of
+   * kernel-resident `P` from row `from` with labels `labels` (one per row), on the helper thread (its scratch
+   * after this kernel's in the leased memory), while the caller works: `wait()` blocks until they are done and
+   * returns one score per row, NaN for a row the caller must compute in JavaScript. Null when `P` is not read in
+   * place or no helper thread can run.
+   */
+  entropyScoresOnHelper(P: Float32Array, from: number, rows: number, labels: Int32Array): { wait(): Float64Array } | null {
+    const { K, L } = this;
+    const r = this.resident;
+    const mod = compiledShared();
+    const out = L.bytes + 16;
+    if (r === undefined || P.buffer !== r.buffer || mod === null || out + Math.ceil(L.R / 2) * 16 + 32 > r.kernel.bytes) return null;
+    const worker = entropyHelper();
+    if (worker === null) return null;
+    const result = new Float64Array(new SharedArrayBuffer(rows * 8));
+    const ctl = new Int32Array(new SharedArrayBuffer(4));
+    const lnK32 = Math.fround(Math.log(K));
+    const floor = Math.fround(1e-6);
+    const job = { module: mod, memory: r.kernel.memory, at: P.byteOffset + from * K * 4, rows, R: L.R, K, K8: K - (K % 8), out, tmp: out + Math.ceil(L.R / 2) * 16, labels, lnK32, floor, result, ctl };
+    worker.postMessage(job);
+    return {
+      wait: () => {
+        // The helper thread never blocks; a broken one (gone after an error) is replaced by this thread.
+        while (Atomics.load(ctl, 0) === 0) {
+          if (Atomics.wait(ctl, 0, 0, 1000) === "timed-out" && helper === null) {
+            result.fill(Number.NaN);
+            break;
+          }
+        }
+        return result;
+      },
+    };
   }
 
   /** `rows ≤ R` rows of `P` from flat offset `from`, in place or copied into the kernel memory (valid until the next call). */
