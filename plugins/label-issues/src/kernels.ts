@@ -32,14 +32,19 @@ export function selfConfidenceKernel(P: Float32Array | Float64Array, y: Int32Arr
   const wk = P instanceof Float32Array && rows * K >= WASM_MIN ? rowsKernel(K, P) : null;
   if (wk) {
     try {
+      // Large kernel-resident input and a shared result: the second half of the rows on the helper thread.
+      const half = rows * K >= HELPER_MIN && out.buffer instanceof SharedArrayBuffer ? Math.ceil(rows / 2 / wk.R) * wk.R : rows;
+      const other = half < rows ? wk.onHelper("self", P as Float32Array, half, rows - half, y.slice(yOff + half, yOff + rows), out.subarray(outOff + half, outOff + rows)) : null;
+      const mine = other === null ? rows : half;
       // per block: the SIMD range check, then the gather from the cache-warm block
-      for (let r0 = 0; r0 < rows; r0 += wk.R) {
-        const nr = Math.min(wk.R, rows - r0);
+      for (let r0 = 0; r0 < mine; r0 += wk.R) {
+        const nr = Math.min(wk.R, mine - r0);
         const block = wk.scan(P as Float32Array, r0 * K, nr);
         // a value out of range: the scalar kernel throws the same error as always
         if (block === null) selfConfidenceJs(P.subarray(r0 * K, (r0 + nr) * K), y, yOff + r0, nr, K, out, outOff + r0, rowBase + r0);
         else for (let r = 0; r < nr; r++) out[outOff + r0 + r] = block[r * K + y[yOff + r0 + r]!]!;
       }
+      if (other !== null && other.wait() === null) selfConfidenceJs(P.subarray(half * K, rows * K), y, yOff + half, rows - half, K, out, outOff + half, rowBase + half);
     } finally {
       wk.release();
     }
@@ -146,8 +151,8 @@ function marginBlockWasm(wk: RowsKernel, P: Float32Array, y: Int32Array, yOff: n
   return true;
 }
 
-/** Values from which the entropy sums of kernel-resident input are shared with the helper thread (4 MiB of pred_probs). */
-const HELPER_MIN = 1 << 20;
+/** Values from which the scans of kernel-resident input share their rows with the helper thread (4 MiB of pred_probs). */
+export const HELPER_MIN = 1 << 20;
 
 /**
  * Confidence-weighted entropy for rows `[0, rows)` of a block (cleanlab's formula; float32 rounding of
@@ -171,7 +176,7 @@ export function cweKernel(P: Float32Array | Float64Array, y: Int32Array, yOff: n
       try {
         // Large kernel-resident input: the second half of the rows on the helper thread meanwhile.
         const half = rows * K >= HELPER_MIN ? Math.ceil(rows / 2 / wk.R) * wk.R : rows;
-        const other = half < rows ? wk.entropyScoresOnHelper(P, half, rows - half, y.slice(yOff + half, yOff + rows)) : null;
+        const other = half < rows ? wk.onHelper("entropy", P, half, rows - half, y.slice(yOff + half, yOff + rows)) : null;
         const mine = other === null ? rows : half;
         for (let r0 = 0; r0 < mine; r0 += wk.R) {
           const nr = Math.min(wk.R, mine - r0);
@@ -179,7 +184,7 @@ export function cweKernel(P: Float32Array | Float64Array, y: Int32Array, yOff: n
           for (let r = 0; r < nr; r++) finishRow(r0 + r, hs[r]!);
         }
         if (other !== null) {
-          const scores = other.wait();
+          const scores = other.wait()!;
           for (let i = half; i < rows; i++) {
             const v = scores[i - half]!;
             if (v === v) out[outOff + i] = v;

@@ -177,18 +177,22 @@ describe("WebAssembly row scans", () => {
     }
   });
 
-  it("share the entropy sums of a large kernel-resident matrix with the helper thread: the same scores", () => {
+  it("share the rows of a large kernel-resident matrix with the helper thread: the same scores and errors", () => {
     const n = 12_000;
     const K = 100;
     const { labels, P } = gridded(n, K, 99);
     const data = resident({ ...P, data: P.data.map((v, q) => (v < 0 ? 0 : q % 9973 === 11 ? 1e-40 : v)) });
-    const r = both(() => getLabelQualityScores(labels, data, { method: "confidence_weighted_entropy" }));
-    expect(r.wasm.every((v, i) => Object.is(v, r.js[i]))).toBe(true);
+    for (const method of ["self_confidence", "confidence_weighted_entropy"] as const) {
+      const r = both(() => getLabelQualityScores(labels, data, { method }));
+      expect(r.wasm.every((v, i) => Object.is(v, r.js[i])), method).toBe(true);
+    }
     // an invalid value in the helper's half is reported as in the JavaScript kernel
     data.data[(n - 5) * K + 3] = Number.NaN;
-    const e = both(() => errorOf(() => getLabelQualityScores(labels, data, { method: "confidence_weighted_entropy" })));
-    expect(e.wasm).toBe(e.js);
-    expect(e.wasm).toMatch(/\[11995\]\[3\]/);
+    for (const method of ["self_confidence", "confidence_weighted_entropy"] as const) {
+      const e = both(() => errorOf(() => getLabelQualityScores(labels, data, { method })));
+      expect(e.wasm).toBe(e.js);
+      expect(e.wasm).toMatch(/\[11995\]\[3\]/);
+    }
   });
 
   it("keep the tie handling of the pruning selections (cleanlab parity fixture's data, float32, K = 20)", () => {

@@ -342,14 +342,40 @@ export function entropyScore(h: number, own: number, lnK32: number, floor: numbe
 }
 
 /**
- * The helper thread's program: for a row range of a kernel-resident matrix, block by block, the entropy sums
- * and then the scores (NaN where a row needs the JavaScript path).
+ * The helper thread's program, for a row range of a kernel-resident matrix, block by block: "self" — the
+ * value-range check and the self-confidences (ctl[1] = 1 when a value is out of range: the caller redoes the
+ * range to report it); "entropy" — the entropy sums and then the scores (NaN where a row needs the
+ * JavaScript path).
  */
 const HELPER_SOURCE = `"use strict";
 const { parentPort } = require("node:worker_threads");
 ${entropyScore.toString()}
+function selfConfidences(job) {
+  const { module, memory, at, rows, R, K, out, labels, lo, hi, result, ctl } = job;
+  const s = new WebAssembly.Instance(module, { e: { m: memory } }).exports.s;
+  const flag = new Int32Array(memory.buffer, out, 1);
+  for (let r0 = 0; r0 < rows; r0 += R) {
+    const nr = Math.min(R, rows - r0);
+    const P = new Float32Array(memory.buffer, at + r0 * K * 4, nr * K);
+    const len4 = P.length - (P.length % 4);
+    s(P.byteOffset, len4 * 4, out);
+    let ok = flag[0] === 1;
+    for (let q = len4; q < P.length && ok; q++) ok = P[q] >= lo && P[q] <= hi;
+    if (!ok) {
+      ctl[1] = 1;
+      return;
+    }
+    for (let r = 0; r < nr; r++) result[r0 + r] = P[r * K + labels[r0 + r]];
+  }
+}
 parentPort.on("message", (job) => {
-  const { module, memory, at, rows, R, K, K8, out, tmp, labels, lnK32, floor, result, ctl } = job;
+  if (job.kind === "self") selfConfidences(job);
+  else entropyScores(job);
+  Atomics.store(job.ctl, 0, 1);
+  Atomics.notify(job.ctl, 0);
+});
+function entropyScores(job) {
+  const { module, memory, at, rows, R, K, K8, out, tmp, labels, lnK32, floor, result } = job;
   const e = new WebAssembly.Instance(module, { e: { m: memory } }).exports.e;
   for (let r0 = 0; r0 < rows; r0 += R) {
     const nr = Math.min(R, rows - r0);
@@ -361,15 +387,13 @@ parentPort.on("message", (job) => {
       result[r0 + r] = h === h ? ${entropyScore.name}(h, P[r * K + labels[r0 + r]], lnK32, floor) : NaN;
     }
   }
-  Atomics.store(ctl, 0, 1);
-  Atomics.notify(ctl, 0);
-});
+}
 `;
 
 let helper: Worker | null | undefined;
 
 /** One long-lived helper thread (unref'd: it never keeps the process alive), or null when none can start. */
-function entropyHelper(): Worker | null {
+function kernelHelper(): Worker | null {
   if (helper === undefined) {
     try {
       const w = new Worker(HELPER_SOURCE, { eval: true });
@@ -570,39 +594,39 @@ export class RowsKernel {
   }
 
   /**
-   * The confidence-weighted entropy scores ({@link entropyScore} of {@link entropySums}) of the `rows` rows of
-   * kernel-resident `P` from row `from` with labels `labels` (one per row), on the helper thread (its scratch
-   * after this kernel's in the leased memory), while the caller works: `wait()` blocks until they are done and
-   * returns one score per row, NaN for a row the caller must compute in JavaScript. Null when `P` is not read in
-   * place or no helper thread can run.
+   * On the helper thread, for the `rows` rows of kernel-resident `P` from row `from` with labels `labels` (one
+   * per row), while the caller works (the helper's scratch lies after this kernel's in the leased memory):
+   * "entropy" — the confidence-weighted entropy scores ({@link entropyScore} of {@link entropySums}) into a new
+   * array, NaN for a row the caller must compute in JavaScript; "self" — the value-range check and the
+   * self-confidences into `into` (a Float64Array on a SharedArrayBuffer). `wait()` blocks until done and returns
+   * the scores, or null when "self" found a value out of range (the caller redoes those rows to report it).
+   * Null when `P` is not read in place or no helper thread can run.
    */
-  entropyScoresOnHelper(P: Float32Array, from: number, rows: number, labels: Int32Array): { wait(): Float64Array } | null {
+  onHelper(kind: "entropy" | "self", P: Float32Array, from: number, rows: number, labels: Int32Array, into?: Float64Array): { wait(): Float64Array | null } | null {
     const { K, L } = this;
     const r = this.resident;
     const mod = compiledShared();
     const out = L.bytes + 16;
     if (r === undefined || P.buffer !== r.buffer || mod === null || out + Math.ceil(L.R / 2) * 16 + 32 > r.kernel.bytes) return null;
-    const worker = entropyHelper();
+    const worker = kernelHelper();
     if (worker === null) return null;
-    const result = new Float64Array(new SharedArrayBuffer(rows * 8));
-    const ctl = new Int32Array(new SharedArrayBuffer(4));
+    const result = into ?? new Float64Array(new SharedArrayBuffer(rows * 8));
+    const ctl = new Int32Array(new SharedArrayBuffer(8));
+    const tmp = out + Math.ceil(L.R / 2) * 16;
     const lnK32 = Math.fround(Math.log(K));
     const floor = Math.fround(1e-6);
-    const job = { module: mod, memory: r.kernel.memory, at: P.byteOffset + from * K * 4, rows, R: L.R, K, K8: K - (K % 8), out, tmp: out + Math.ceil(L.R / 2) * 16, labels, lnK32, floor, result, ctl };
-    worker.postMessage(job);
+    worker.postMessage({ kind, module: mod, memory: r.kernel.memory, at: P.byteOffset + from * K * 4, rows, R: L.R, K, K8: K - (K % 8), out, tmp, labels, lnK32, floor, lo: LO, hi: HI, result, ctl });
     return {
       wait: () => {
-        // The helper thread never blocks; a broken one (gone after an error) is replaced by this thread.
+        // The helper thread never blocks; if it is gone (after an error) the caller computes the rows itself.
         while (Atomics.load(ctl, 0) === 0) {
-          if (Atomics.wait(ctl, 0, 0, 1000) === "timed-out" && helper === null) {
-            result.fill(Number.NaN);
-            break;
-          }
+          if (Atomics.wait(ctl, 0, 0, 1000) === "timed-out" && helper === null) return kind === "self" ? null : result.fill(Number.NaN);
         }
-        return result;
+        return ctl[1] === 1 ? null : result;
       },
     };
   }
+
 
   /** `rows ≤ R` rows of `P` from flat offset `from`, in place or copied into the kernel memory (valid until the next call). */
   copy(P: Float32Array, from: number, rows: number): Float32Array {

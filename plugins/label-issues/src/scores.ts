@@ -2,7 +2,7 @@ import { invalidInput, invalidOption } from "./errors.js";
 import { argsortStable, numpyArgsort } from "@assay/math";
 import { thresholdsOf } from "./thresholds.js";
 import type { LabelQualityMethod, LabelsInput, ProbMatrix } from "./types.js";
-import { cweKernel, normalizedMarginKernel, scanRange, selfConfidenceKernel } from "./kernels.js";
+import { cweKernel, HELPER_MIN, normalizedMarginKernel, scanRange, selfConfidenceKernel } from "./kernels.js";
 import { type Checked, checkInputs } from "./validate.js";
 
 /** Options of {@link getLabelQualityScores}. */
@@ -62,7 +62,8 @@ export function scoresOf(c: Checked, method: LabelQualityMethod, adjust: boolean
   if (checkRange && adjust) scanRange(c.P, c.K);
   const P = adjust ? adjustedProbs(c, thresholds) : c.P;
   const { y, n, K } = c;
-  const out = new Float64Array(n);
+  // On a SharedArrayBuffer when large: a helper thread can then fill part of it (kernels.ts).
+  const out = n * K >= HELPER_MIN ? new Float64Array(new SharedArrayBuffer(n * 8)) : new Float64Array(n);
   if (method === "self_confidence") {
     if (checkRange && !adjust) selfConfidenceKernel(P, y, 0, n, K, out, 0);
     else for (let i = 0; i < n; i++) out[i] = P[i * K + y[i]!]!;
