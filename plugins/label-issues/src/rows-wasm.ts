@@ -348,7 +348,6 @@ export function entropyScore(h: number, own: number, lnK32: number, floor: numbe
  * JavaScript path).
  */
 const HELPER_SOURCE = `"use strict";
-const { parentPort } = require("node:worker_threads");
 ${entropyScore.toString()}
 function selfConfidences(job) {
   const { module, memory, at, rows, R, K, out, labels, lo, hi, result, ctl } = job;
@@ -368,11 +367,16 @@ function selfConfidences(job) {
     for (let r = 0; r < nr; r++) result[r0 + r] = P[r * K + labels[r0 + r]];
   }
 }
-parentPort.on("message", (job) => {
-  if (job.kind === "self") selfConfidences(job);
-  else entropyScores(job);
-  Atomics.store(job.ctl, 0, 1);
-  Atomics.notify(job.ctl, 0);
+// CommonJS or ES module, whichever way Node evaluates the string (as @assay/math's pool does).
+(typeof require === "function" ? Promise.resolve(require("node:worker_threads")) : import("node:worker_threads")).then(({ parentPort }) => {
+  parentPort.on("message", (job) => {
+    Atomics.store(job.ctl, 2, 1);
+    Atomics.notify(job.ctl, 2);
+    if (job.kind === "self") selfConfidences(job);
+    else entropyScores(job);
+    Atomics.store(job.ctl, 0, 1);
+    Atomics.notify(job.ctl, 0);
+  });
 });
 function entropyScores(job) {
   const { module, memory, at, rows, R, K, K8, out, tmp, labels, lnK32, floor, result } = job;
@@ -391,6 +395,9 @@ function entropyScores(job) {
 `;
 
 let helper: Worker | null | undefined;
+
+/** How long a caller waits for the helper thread to take a job (it starts in ~50 ms) before doing it itself. */
+const HELPER_START_MS = 5000;
 
 /** One long-lived helper thread (unref'd: it never keeps the process alive), or null when none can start. */
 function kernelHelper(): Worker | null {
@@ -611,17 +618,22 @@ export class RowsKernel {
     const worker = kernelHelper();
     if (worker === null) return null;
     const result = into ?? new Float64Array(new SharedArrayBuffer(rows * 8));
-    const ctl = new Int32Array(new SharedArrayBuffer(8));
+    // ctl: 0 done, 1 a value out of range ("self"), 2 the helper has taken the job
+    const ctl = new Int32Array(new SharedArrayBuffer(12));
     const tmp = out + Math.ceil(L.R / 2) * 16;
     const lnK32 = Math.fround(Math.log(K));
     const floor = Math.fround(1e-6);
     worker.postMessage({ kind, module: mod, memory: r.kernel.memory, at: P.byteOffset + from * K * 4, rows, R: L.R, K, K8: K - (K % 8), out, tmp, labels, lnK32, floor, lo: LO, hi: HI, result, ctl });
     return {
       wait: () => {
-        // The helper thread never blocks; if it is gone (after an error) the caller computes the rows itself.
-        while (Atomics.load(ctl, 0) === 0) {
-          if (Atomics.wait(ctl, 0, 0, 1000) === "timed-out" && helper === null) return kind === "self" ? null : result.fill(Number.NaN);
+        // This thread cannot see the helper's error or exit events while it waits: a helper that has not taken
+        // the job in time is given up, and the caller computes the rows itself.
+        if (Atomics.wait(ctl, 2, 0, HELPER_START_MS) === "timed-out" && Atomics.load(ctl, 2) === 0) {
+          void worker.terminate();
+          helper = null;
+          return kind === "self" ? null : result.fill(Number.NaN);
         }
+        while (Atomics.load(ctl, 0) === 0) Atomics.wait(ctl, 0, 0);
         return ctl[1] === 1 ? null : result;
       },
     };
