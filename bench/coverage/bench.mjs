@@ -12,7 +12,7 @@
 //   exists. Run one size per process for a clean maxRSS (e.g. `node bench.mjs 1000000`).
 //   Quality: for 500 evenly spaced rows, the critical radius is recomputed by exact search; "exact radii"
 //   is the share that match to float32.
-import { appendFileSync, existsSync, readFileSync } from "node:fs";
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { coverageAnalysis } from "@assay/coverage";
 import { kernelFloat32Array, knn, knnQuery, selectRows } from "@assay/math";
@@ -28,6 +28,7 @@ const nndescent = nArg ? JSON.parse(nArg.slice(12)) : undefined; // e.g. --nndes
 const sizes = args.filter((a) => /^\d+$/.test(a)).map(Number);
 if (sizes.length === 0) sizes.push(20000, 100000);
 const k = 20;
+const HEADING = "## Coverage (adaptive, low-intrinsic-dimension embeddings, @assay/coverage)";
 
 let peak = 0;
 const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
@@ -92,13 +93,23 @@ if (record) {
   const date = new Date().toISOString().slice(0, 10);
   const load = readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
   let text = "";
-  if (!existsSync(path) || !readFileSync(path, "utf8").includes("## Coverage (adaptive, low-intrinsic-dimension")) {
-    text += `\n## Coverage (adaptive, low-intrinsic-dimension embeddings, @assay/coverage)\n\n` +
+  if (!existsSync(path) || !readFileSync(path, "utf8").includes(HEADING)) {
+    text += `\n${HEADING}\n\n` +
       `bench/coverage: 10 classes in a 16-d latent space → random linear map → tanh → + 0.01 noise, d columns; k = 20, percent 0.01, ` +
       `per-class dispersion/isotropy/near-dup. kNN: exact up to 30k rows, NN-descent beyond (worker threads, exact final distances). Machine: ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.versions.node}. ` +
       `"growth/input" = (peak RSS − RSS with the input allocated) / input bytes; "exact radii" = sampled critical radii equal to an exact search's.\n\n` +
       `| date | n | d | kNN | kNN s | analysis s | total s | input MiB | growth MiB | growth/input | uncovered | exact radii | load |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|\n`;
   }
   for (const r of rows) text += `| ${date} | ${r.n} | ${r.d} | ${r.knn} | ${r.knnSeconds} | ${r.analysisSeconds} | ${r.totalSeconds} | ${r.inputMiB} | ${r.peakGrowthMiB} | ${r.growthOverInput} | ${r.uncovered} | ${r.exactRadii} | ${load} |\n`;
-  appendFileSync(path, text);
+  const existing = existsSync(path) ? readFileSync(path, "utf8") : "";
+  const at = existing.indexOf(HEADING);
+  if (at < 0) appendFileSync(path, text);
+  else {
+    // After the last row of the section's table.
+    const lines = existing.slice(at).split("\n");
+    let last = 0;
+    for (let i = 0; i < lines.length && !(i > 0 && lines[i].startsWith("## ")); i++) if (lines[i].startsWith("| 20")) last = i;
+    const cut = at + lines.slice(0, last + 1).join("\n").length + 1;
+    writeFileSync(path, existing.slice(0, cut) + text + existing.slice(cut));
+  }
 }
