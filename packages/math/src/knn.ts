@@ -18,7 +18,7 @@ import {
   type ScanContext,
   type SymContext,
 } from "./knn-kernel.js";
-import { assertFinite, assertMatrix } from "./matrix.js";
+import { assertFinite, assertMatrix, shareFloat64 } from "./matrix.js";
 import { hnswSearch, type HnswOptions } from "./hnsw.js";
 import { knnTileWasmIfSupported } from "./knn-wasm.js";
 import { nnDescentGraph, nnDescentSupported, type NnDescentOptions } from "./nndescent.js";
@@ -167,12 +167,6 @@ export async function knnQuery(reference: Float32Matrix, queries: Float32Matrix,
   }
   const r = await exactSearch(reference, queries, opts.k, metric, false, opts);
   return { rows: queries.rows, k: opts.k, metric, indices: r.indices, distances: r.distances, includesSelf: false, method: "exact" };
-}
-
-function shareFloat64(a: Float32Array | Float64Array): Float64Array {
-  const s = new Float64Array(new SharedArrayBuffer(a.length * 8));
-  s.set(a);
-  return s;
 }
 
 async function exactSearch(

@@ -296,3 +296,10 @@ export function pairDistance(a: Float32Array, ao: number, b: Float32Array, bo: n
   }
   return Math.sqrt(s);
 }
+
+/** A float64 copy of `a` on a SharedArrayBuffer (worker threads read it without another copy). @internal */
+export function shareFloat64(a: Float32Array | Float64Array): Float64Array {
+  const s = new Float64Array(new SharedArrayBuffer(a.length * 8));
+  s.set(a);
+  return s;
+}

@@ -1,7 +1,7 @@
 import { availableParallelism } from "node:os";
 import type { Float32Matrix } from "@assay/core";
 import { cancelled, checkInt, checkPositive, invalidOption } from "./errors.js";
-import { rowNorms } from "./matrix.js";
+import { rowNorms, shareFloat64 } from "./matrix.js";
 import { nnDescentWasm } from "./nndescent-wasm.js";
 import { runPool } from "./pool.js";
 
@@ -14,8 +14,8 @@ import { runPool } from "./pool.js";
  *    neighbour is likely my neighbour" — until fewer than `delta`·n·neighbors list entries change;
  * 3. every row's list is re-scored with exact float64 distances and the k best are kept by
  *    (distance, index).
- * Candidate distances are computed by a WebAssembly SIMD kernel on worker threads over one shared copy
- * of the rows. The result is deterministic: it depends on the input, the options and the seed, not on
+ * Candidate distances are computed by a WebAssembly SIMD kernel on worker threads over one shared
+ * 16-bit copy of the rows. The result is deterministic: it depends on the input, the options and the seed, not on
  * the number of threads or their timing.
  */
 export interface NnDescentOptions {
@@ -627,7 +627,7 @@ export async function nnDescentGraph(m: Float32Matrix, o: NnDescentSearchOptions
   // The samples are dead by now: the result reuses their memory (a copy would add n·k·8 bytes).
   const rescore: RescoreContext = {
     hi: ctx.hi, hd: ctx.hd, order: ctx.order, data, d, K, k, includeSelf, step,
-    norms: norms === null ? null : shared(norms),
+    norms: norms === null ? null : shareFloat64(norms),
     indices: mc >= k ? new Int32Array(candN.buffer, 0, n * k) : new Int32Array(sab(n * k * 4)),
     distances: mc >= k ? new Float32Array(candO.buffer, 0, n * k) : new Float32Array(sab(n * k * 4)),
   };
@@ -635,12 +635,6 @@ export async function nnDescentGraph(m: Float32Matrix, o: NnDescentSearchOptions
   if (inline || !(data.buffer instanceof SharedArrayBuffer)) nnRescore(rescore, 0, n);
   else await runPool({ fn, fns: [insertTopK, nnRescore], entry: nnRescore, ctx: rescore, total: n, chunk: 8192, workers: W, signal });
   return { indices: rescore.indices, distances: rescore.distances };
-}
-
-function shared(a: Float64Array): Float64Array {
-  const out = new Float64Array(new SharedArrayBuffer(a.byteLength));
-  out.set(a);
-  return out;
 }
 
 /** What {@link nnRescore} reads and writes. @internal */
