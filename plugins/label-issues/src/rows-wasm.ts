@@ -614,13 +614,13 @@ export class RowsKernel {
     const r = this.resident;
     const mod = compiledShared();
     const out = L.bytes + 16;
-    if (r === undefined || P.buffer !== r.buffer || mod === null || out + Math.ceil(L.R / 2) * 16 + 32 > r.kernel.bytes) return null;
+    const tmp = out + Math.ceil(L.R / 2) * 16;
+    if (r === undefined || P.buffer !== r.buffer || mod === null || tmp + 32 > r.kernel.bytes) return null;
     const worker = kernelHelper();
     if (worker === null) return null;
     const result = into ?? new Float64Array(new SharedArrayBuffer(rows * 8));
     // ctl: 0 done, 1 a value out of range ("self"), 2 the helper has taken the job
     const ctl = new Int32Array(new SharedArrayBuffer(12));
-    const tmp = out + Math.ceil(L.R / 2) * 16;
     const lnK32 = Math.fround(Math.log(K));
     const floor = Math.fround(1e-6);
     worker.postMessage({ kind, module: mod, memory: r.kernel.memory, at: P.byteOffset + from * K * 4, rows, R: L.R, K, K8: K - (K % 8), out, tmp, labels, lnK32, floor, lo: LO, hi: HI, result, ctl });
