@@ -227,7 +227,7 @@ describe("LI-10 dataset E", () => {
     expect(rank({ filterBy: "low_self_confidence", returnIndicesRankedBy: "normalized_margin" })).toEqual([12, 27, 17, 42, 7, 0]);
   });
   it("score sums and first rows", () => {
-    const sum = (a: Float64Array) => a.reduce((s, v) => s + v, 0);
+    const sum = (a: ArrayLike<number>) => Array.from(a).reduce((s, v) => s + v, 0);
     const sc = getLabelQualityScores(labels, P);
     const nm = getLabelQualityScores(labels, P, { method: "normalized_margin" });
     expect(sum(sc)).toBeCloseTo(22.869210448053323, 9);

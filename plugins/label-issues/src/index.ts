@@ -128,7 +128,7 @@ export {
   labelIssues,
   type DatalabDetectorResult,
 } from "./nodes.js";
-export { FILTER_BY_MODES, type FilterBy, type LabelQualityMethod, type LabelsInput, type ProbMatrix, type WarningSink } from "./types.js";
+export { FILTER_BY_MODES, type FilterBy, type LabelQualityMethod, type LabelsInput, type ProbMatrix, type ScoreArray, type WarningSink } from "./types.js";
 export { PLUGIN_NAME } from "./errors.js";
 
 /**

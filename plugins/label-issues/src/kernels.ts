@@ -5,6 +5,7 @@
  */
 import { invalidInput } from "./errors.js";
 import { entropyScore, f32AtLeast, type RowsKernel, rowsKernel } from "./rows-wasm.js";
+import type { ScoreArray } from "./types.js";
 
 /** Below this many values a block is scanned in JavaScript (the WebAssembly call and copies do not pay off). */
 const WASM_MIN = 4096;
@@ -28,13 +29,13 @@ export function scanRange(P: Float32Array | Float64Array, K: number, rowBase = 0
 }
 
 /** Self-confidence `P[i][y_i]` for rows `[0, rows)` of the block, validating the whole block. */
-export function selfConfidenceKernel(P: Float32Array | Float64Array, y: Int32Array, yOff: number, rows: number, K: number, out: Float64Array, outOff: number, rowBase = 0): void {
+export function selfConfidenceKernel(P: Float32Array | Float64Array, y: Int32Array, yOff: number, rows: number, K: number, out: ScoreArray, outOff: number, rowBase = 0): void {
   const wk = P instanceof Float32Array && rows * K >= WASM_MIN ? rowsKernel(K, P) : null;
   if (wk) {
     try {
       // Large kernel-resident input and a shared result: the second half of the rows on the helper thread.
       const half = rows * K >= HELPER_MIN && out.buffer instanceof SharedArrayBuffer ? Math.ceil(rows / 2 / wk.R) * wk.R : rows;
-      const other = half < rows ? wk.onHelper("self", P as Float32Array, half, rows - half, y.slice(yOff + half, yOff + rows), out.subarray(outOff + half, outOff + rows)) : null;
+      const other = half < rows ? wk.onHelper("self", P as Float32Array, half, rows - half, y, yOff + half, out.subarray(outOff + half, outOff + rows)) : null;
       const mine = other === null ? rows : half;
       // per block: the SIMD range check, then the gather from the cache-warm block
       for (let r0 = 0; r0 < mine; r0 += wk.R) {
@@ -53,7 +54,7 @@ export function selfConfidenceKernel(P: Float32Array | Float64Array, y: Int32Arr
   selfConfidenceJs(P, y, yOff, rows, K, out, outOff, rowBase);
 }
 
-function selfConfidenceJs(P: Float32Array | Float64Array, y: Int32Array, yOff: number, rows: number, K: number, out: Float64Array, outOff: number, rowBase: number): void {
+function selfConfidenceJs(P: Float32Array | Float64Array, y: Int32Array, yOff: number, rows: number, K: number, out: ScoreArray, outOff: number, rowBase: number): void {
   // one flat scan (cheaper than a per-row loop; bounded by P.length so V8 drops the bounds checks), then the gather
   const sub = rows * K === P.length ? P : P.subarray(0, rows * K);
   for (let q = 0; q < sub.length; q++) {
@@ -64,7 +65,7 @@ function selfConfidenceJs(P: Float32Array | Float64Array, y: Int32Array, yOff: n
 }
 
 /** Normalized margin `(p_y − max_{k≠y} p_k + 1) / 2` (float32 arithmetic for float32 input), validating the block. */
-export function normalizedMarginKernel(P: Float32Array | Float64Array, y: Int32Array, yOff: number, rows: number, K: number, out: Float64Array, outOff: number, rowBase = 0): void {
+export function normalizedMarginKernel(P: Float32Array | Float64Array, y: Int32Array, yOff: number, rows: number, K: number, out: ScoreArray, outOff: number, rowBase = 0): void {
   const wk = P instanceof Float32Array && rows * K >= WASM_MIN ? rowsKernel(K, P) : null;
   if (wk) {
     try {
@@ -92,7 +93,7 @@ export function normalizedMarginKernel(P: Float32Array | Float64Array, y: Int32A
   normalizedMarginJs(P, y, yOff, rows, K, out, outOff, rowBase);
 }
 
-function normalizedMarginJs(P: Float32Array | Float64Array, y: Int32Array, yOff: number, rows: number, K: number, out: Float64Array, outOff: number, rowBase: number): void {
+function normalizedMarginJs(P: Float32Array | Float64Array, y: Int32Array, yOff: number, rows: number, K: number, out: ScoreArray, outOff: number, rowBase: number): void {
   const f32 = P instanceof Float32Array;
   const fr = Math.fround;
   for (let i = 0; i < rows; i++) {
@@ -119,7 +120,7 @@ function normalizedMarginJs(P: Float32Array | Float64Array, y: Int32Array, yOff:
 }
 
 /** One block of the float32 margin through the WebAssembly row scan; false when a value is out of range. */
-function marginBlockWasm(wk: RowsKernel, P: Float32Array, y: Int32Array, yOff: number, r0: number, nr: number, none: Float32Array, out: Float64Array, outOff: number): boolean {
+function marginBlockWasm(wk: RowsKernel, P: Float32Array, y: Int32Array, yOff: number, r0: number, nr: number, none: Float32Array, out: ScoreArray, outOff: number): boolean {
   const { K, K4 } = wk;
   const st = wk.rowStats(P, r0 * K, nr, none);
   if (!st.inRange) return false;
@@ -158,45 +159,50 @@ export const HELPER_MIN = 1 << 20;
  * Confidence-weighted entropy for rows `[0, rows)` of a block (cleanlab's formula; float32 rounding of
  * every numpy float32 step for float32 input), validating the block ([−1e-6, 1+1e-6], and [0, 1] for the entropy).
  */
-export function cweKernel(P: Float32Array | Float64Array, y: Int32Array, yOff: number, rows: number, K: number, out: Float64Array, outOff: number, rowBase = 0): void {
+export function cweKernel(P: Float32Array | Float64Array, y: Int32Array, yOff: number, rows: number, K: number, out: ScoreArray, outOff: number, rowBase = 0): void {
   const fr = Math.fround;
   const lnK = Math.log(K);
   if (P instanceof Float32Array) {
     const B = new Int32Array(P.buffer, P.byteOffset, P.length);
     const floor = fr(1e-6);
     const lnK32 = fr(lnK); // numpy casts the float64 scalar log(K) to float32 first
-    const finish = (h: number, own: number): number => entropyScore(h, own, lnK32, floor);
+    // h: the row's sum from the WebAssembly kernel, or NaN when the row needs JavaScript (a subnormal
+    // value, an error to report, or a score entropyScore wants from exact logarithms)
+    const rowScore = (i: number, h: number): number => {
+      const own = P[i * K + y[yOff + i]!]!;
+      const s = entropyScore(h === h ? h : entropySumF32(P, B, i * K, K, rowBase, false), own, lnK32, floor);
+      return s === s ? s : entropyScore(entropySumF32(P, B, i * K, K, rowBase, true), own, lnK32, floor, true);
+    };
     // The kernel sums blocks of eight columns; numpy splits rows of more than 128 values in halves first.
     const wk = rows * K >= WASM_MIN && K >= 8 && K <= 128 ? rowsKernel(K, P) : null;
     if (wk) {
-      // NaN: the row has a zero-free slow-path value (subnormal, or an error to report): JavaScript
-      const finishRow = (i: number, h: number): void => {
-        out[outOff + i] = finish(h === h ? h : entropySumF32(P, B, i * K, K, rowBase), P[i * K + y[yOff + i]!]!);
-      };
       try {
         // Large kernel-resident input: the second half of the rows on the helper thread meanwhile.
         const half = rows * K >= HELPER_MIN ? Math.ceil(rows / 2 / wk.R) * wk.R : rows;
-        const other = half < rows ? wk.onHelper("entropy", P, half, rows - half, y.slice(yOff + half, yOff + rows)) : null;
+        const into = out.buffer instanceof SharedArrayBuffer ? out.subarray(outOff + half, outOff + rows) : undefined;
+        const other = half < rows ? wk.onHelper("entropy", P, half, rows - half, y, yOff + half, into) : null;
         const mine = other === null ? rows : half;
         for (let r0 = 0; r0 < mine; r0 += wk.R) {
           const nr = Math.min(wk.R, mine - r0);
           const hs = wk.entropySums(P, r0 * K, nr);
-          for (let r = 0; r < nr; r++) finishRow(r0 + r, hs[r]!);
+          for (let r = 0; r < nr; r++) {
+            const i = r0 + r;
+            const h = hs[r]!;
+            const s = h === h ? entropyScore(h, P[i * K + y[yOff + i]!]!, lnK32, floor) : h;
+            out[outOff + i] = s === s ? s : rowScore(i, h);
+          }
         }
         if (other !== null) {
           const scores = other.wait()!;
-          for (let i = half; i < rows; i++) {
-            const v = scores[i - half]!;
-            if (v === v) out[outOff + i] = v;
-            else finishRow(i, Number.NaN);
-          }
+          if (scores !== into) out.set(scores, outOff + half);
+          for (let i = half; i < rows; i++) if (out[outOff + i] !== out[outOff + i]) out[outOff + i] = rowScore(i, Number.NaN);
         }
       } finally {
         wk.release();
       }
       return;
     }
-    for (let i = 0; i < rows; i++) out[outOff + i] = finish(entropySumF32(P, B, i * K, K, rowBase), P[i * K + y[yOff + i]!]!);
+    for (let i = 0; i < rows; i++) out[outOff + i] = rowScore(i, Number.NaN);
     return;
   }
   for (let i = 0; i < rows; i++) {
@@ -218,11 +224,12 @@ export function cweKernel(P: Float32Array | Float64Array, y: Int32Array, yOff: n
 }
 
 /**
- * `Σ fround(p · ln p)` over one float32 row from flat index `b` (scipy's xlogy in float32, the logarithm of a
- * positive normal p ≤ 1 by {@link log32Bits}), validating it, summed as numpy's float32 `np.sum` does.
+ * `Σ fround(p · ln p)` over one float32 row from flat index `b` (scipy's xlogy in float32), validating it,
+ * summed as numpy's float32 `np.sum` does. The logarithm of a positive normal p ≤ 1 is {@link log32Bits}
+ * (as in the WebAssembly kernel), or with `exact` the float64 `Math.log` (what scipy rounds from).
  */
-function entropySumF32(P: Float32Array, B: Int32Array, b: number, K: number, rowBase: number): number {
-  return pairwiseEntropy(P, B, b, K, K, rowBase);
+function entropySumF32(P: Float32Array, B: Int32Array, b: number, K: number, rowBase: number, exact: boolean): number {
+  return pairwiseEntropy(P, B, b, K, K, rowBase, exact);
 }
 
 /**
@@ -231,31 +238,31 @@ function entropySumF32(P: Float32Array, B: Int32Array, b: number, K: number, row
  * columns ≡ j (mod 8), combined as ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7)), then the columns
  * past the last multiple of 8 one by one; more than 128 as two halves split at a multiple of 8.
  */
-function pairwiseEntropy(P: Float32Array, B: Int32Array, from: number, n: number, K: number, rowBase: number): number {
+function pairwiseEntropy(P: Float32Array, B: Int32Array, from: number, n: number, K: number, rowBase: number, exact: boolean): number {
   const fr = Math.fround;
-  if (n < 8) return entropyTail(P, B, from, from + n, K, rowBase, 0);
+  if (n < 8) return entropyTail(P, B, from, from + n, K, rowBase, 0, exact);
   if (n <= 128) {
     const r = [0, 0, 0, 0, 0, 0, 0, 0];
     const n8 = n - (n % 8);
-    for (let i = 0; i < n8; i += 8) for (let j = 0; j < 8; j++) r[j] = fr(r[j]! + entropyTerm(P, B, from + i + j, K, rowBase));
+    for (let i = 0; i < n8; i += 8) for (let j = 0; j < 8; j++) r[j] = fr(r[j]! + entropyTerm(P, B, from + i + j, K, rowBase, exact));
     const res = fr(fr(fr(r[0]! + r[1]!) + fr(r[2]! + r[3]!)) + fr(fr(r[4]! + r[5]!) + fr(r[6]! + r[7]!)));
-    return entropyTail(P, B, from + n8, from + n, K, rowBase, res);
+    return entropyTail(P, B, from + n8, from + n, K, rowBase, res, exact);
   }
   let n2 = Math.floor(n / 2);
   n2 -= n2 % 8;
-  return fr(pairwiseEntropy(P, B, from, n2, K, rowBase) + pairwiseEntropy(P, B, from + n2, n - n2, K, rowBase));
+  return fr(pairwiseEntropy(P, B, from, n2, K, rowBase, exact) + pairwiseEntropy(P, B, from + n2, n - n2, K, rowBase, exact));
 }
 
 /** float32 `h` plus the terms of flat indices [from, to), one by one. */
-function entropyTail(P: Float32Array, B: Int32Array, from: number, to: number, K: number, rowBase: number, h: number): number {
-  for (let q = from; q < to; q++) h = Math.fround(h + entropyTerm(P, B, q, K, rowBase));
+function entropyTail(P: Float32Array, B: Int32Array, from: number, to: number, K: number, rowBase: number, h: number, exact: boolean): number {
+  for (let q = from; q < to; q++) h = Math.fround(h + entropyTerm(P, B, q, K, rowBase, exact));
   return h;
 }
 
 /** `fround(p · ln p)` of the float32 at flat index q (0 for p = 0), validating it. */
-function entropyTerm(P: Float32Array, B: Int32Array, q: number, K: number, rowBase: number): number {
+function entropyTerm(P: Float32Array, B: Int32Array, q: number, K: number, rowBase: number, exact: boolean): number {
   const u = B[q]!;
-  if (u >= 0x00800000 && u <= 0x3f800000) return Math.fround(P[q]! * log32Bits(u)); // positive normal p ≤ 1
+  if (u >= 0x00800000 && u <= 0x3f800000) return Math.fround(P[q]! * (exact ? Math.log(P[q]!) : log32Bits(u))); // positive normal p ≤ 1
   if (u === 0) return 0;
   const p = P[q]!;
   if (!(p >= -1e-6 && p <= 1 + 1e-6)) rangeError(p, q, K, rowBase);

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { isKernelResident, kernelFloat32Array, leaseKernelMemory } from "@assay/math";
 import { afterEach, describe, expect, it } from "vitest";
 import { computeConfidentJoint, findLabelIssues, numLabelIssues } from "./confident-learning.js";
@@ -175,6 +176,43 @@ describe("WebAssembly row scans", () => {
         expect(r.wasm.every((v, i) => Object.is(v, r.js[i]))).toBe(true);
       }
     }
+  });
+
+  it("sum confident rows again with exact logarithms: cleanlab's confidence-weighted entropy within 2.5e-7 where float32 rounding amplifies the last bit", () => {
+    // cleanlab 7506257's scores (numpy 1.24.2) of 2,000 confident float32 rows, K = 16: x = H / own is 0.01–0.34,
+    // where one ulp of the entropy can move fround(x + 1), and the score by up to 1.2e-5 (the float32 logarithms
+    // alone are 7.4e-6 off here)
+    const ref = JSON.parse(readFileSync(new URL("./fixtures/cleanlab-float32-entropy.json", import.meta.url), "utf8")) as { N: number; K: number; seed: number; scores: number[] };
+    const { N, K } = ref;
+    const data = new Float32Array(N * K);
+    const labels = new Int32Array(N);
+    let s = ref.seed;
+    const lcg = (): number => (s = (Math.imul(s, 1103515245) + 12345) & 0x7fffffff) >>> 8;
+    for (let i = 0; i < N; i++) {
+      const t = i % K;
+      const w = Array.from({ length: K }, () => 1 + (lcg() % 40));
+      w[t]! += 2000 + (lcg() % 60000);
+      const total = w.reduce((a, b) => a + b, 0);
+      w.forEach((v, k) => (data[i * K + k] = v / total));
+      labels[i] = t;
+    }
+    const worst = (got: ArrayLike<number>, copies = 1): number => {
+      let m = 0;
+      for (let i = 0; i < N * copies; i++) m = Math.max(m, Math.abs(got[i]! - Math.fround(ref.scores[i % N]!)));
+      return m;
+    };
+    const r = both(() => getLabelQualityScores(labels, { rows: N, cols: K, data }, { method: "confidence_weighted_entropy" }));
+    expect(worst(r.wasm)).toBeLessThanOrEqual(2.5e-7);
+    expect(r.wasm.every((v, i) => Object.is(v, r.js[i]))).toBe(true);
+    // 33 copies (past HELPER_MIN values, kernel-resident): the helper thread's half takes the same path
+    const copies = 33;
+    const big = kernelFloat32Array(copies * N * K);
+    const bigLabels = new Int32Array(copies * N);
+    for (let c = 0; c < copies; c++) {
+      big.set(data, c * N * K);
+      bigLabels.set(labels, c * N);
+    }
+    expect(worst(getLabelQualityScores(bigLabels, { rows: copies * N, cols: K, data: big }, { method: "confidence_weighted_entropy" }), copies)).toBeLessThanOrEqual(2.5e-7);
   });
 
   it("share the rows of a large kernel-resident matrix with the helper thread: the same scores and errors", () => {

@@ -27,6 +27,7 @@
  */
 import { Worker } from "node:worker_threads";
 import { isKernelResident, type KernelLease, lazyKernel, lazyModule, leaseKernelMemory, leb, type WasmKernel, wasmModule, wasmOp } from "@assay/math";
+import type { ScoreArray } from "./types.js";
 
 const F32 = new Float32Array(1);
 const U32 = new Uint32Array(F32.buffer);
@@ -239,25 +240,28 @@ export function rowsWasm(shared = false): Uint8Array {
     ...get(mOut), ...get(rows), ...i32c(2), shl, add, ...get(mok), ...allTrue, ...store32,
     0x0b,
   ];
-  // e: params 0 p, 1 rows, 2 K, 3 K8, 4 out, 5 tmp; i32 locals 6 r, 7 q, 8 end, 9 bad; v128 locals 10 u,
-  // 11 valid, 12 e, 13 mb, 14 s, 15 t, 16 r0–r3, 17 r4–r7; f32 local 18 sum. The float32 steps of log32Bits
+  // e: params 0 p, 1 rows, 2 K, 3 K8, 4 out, 5 tmp; i32 locals 6 r, 7 q, 8 end; v128 locals 9 low, 10 u,
+  // 11 high, 12 e, 13 mb, 14 s, 15 t, 16 r0–r3, 17 r4–r7; f32 local 18 sum. The float32 steps of log32Bits
   // (kernels.ts), four columns at a time, summed in numpy's float32 pairwise order: r[j] += term of column
   // 8i + j, then ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7)), then the last K − K8 columns one by one
   // (their terms from the row's last eight columns, stored at tmp).
   const f64c = (v: number) => [0x44, ...new Uint8Array(Float64Array.of(v).buffer)];
   const [K8, eOut, eTmp] = [3, 4, 5];
-  const [er, eq, eend, ebad, eu, ev, ee, emb, es, et, elo, ehi, esum] = [6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18];
+  const [er, eq, eend, elow, eu, ehigh, ee, emb, es, et, elo, ehi, esum] = [6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18];
   const splat = (v: number) => i32x4(v, v, v, v);
   const [fadd, fmul, fdiv, toF32] = [simd(0xe4), simd(0xe6), simd(0xe7), simd(0xfa)];
-  const [ileU, ine, igtS, andnot, ishrU] = [simd(0x3e), simd(0x38), simd(0x3b), simd(0x4f), simd(0xad)];
+  const [iltU, igtU, igtS, ishrU, iminU, imaxU] = [simd(0x3a), simd(0x3c), simd(0x3b), simd(0xad), simd(0xb7), simd(0xb9)];
   const lane = (v: number, l: number) => [...get(v), ...simd(0x1f, l)];
   const pairSum = (v: number) => [...lane(v, 0), ...lane(v, 1), 0x92, ...lane(v, 2), ...lane(v, 3), 0x92, 0x92]; // (v0 + v1) + (v2 + v3), f32
-  /** The terms of the four columns at address `at` (code leaving an i32) on the stack; flags invalid lanes in `bad`. */
+  /**
+   * The terms of the four columns at address `at` (code leaving an i32) on the stack. A valid value is 0 or a
+   * positive normal p ≤ 1; the row's running unsigned minimum of (bits − 1) in `low` and maximum of the bits in
+   * `high` tell whether one was not. A zero's term comes out as p · (−127 ln 2) = −0, which adds nothing.
+   */
   const terms = (at: number[]) => [
     ...at, ...load(), ...set(eu),
-    // valid: positive normal p ≤ 1; a lane neither valid nor zero sends the row to JavaScript
-    ...get(eu), ...splat(0x00800000), ...isub, ...splat(0x3f000000), ...ileU, ...set(ev),
-    ...get(ebad), ...get(eu), ...splat(0), ...ine, ...get(ev), ...andnot, ...anyTrue, 0x72, ...set(ebad),
+    ...get(elow), ...get(eu), ...splat(1), ...isub, ...iminU, ...set(elow),
+    ...get(ehigh), ...get(eu), ...imaxU, ...set(ehigh),
     // e = (u >>> 23) − 127; mantissa in [1, 2), halved (e + 1) above √2
     ...get(eu), ...i32c(23), ...ishrU, ...splat(127), ...isub, ...set(ee),
     ...get(eu), ...splat(0x7fffff), ...and, ...splat(0x3f800000), ...or, ...set(emb),
@@ -269,20 +273,20 @@ export function rowsWasm(shared = false): Uint8Array {
     ...get(es), ...fmul, ...tee(emb),
     ...f32x4(1 / 9), ...fmul, ...f32x4(1 / 7), ...fadd, ...get(emb), ...fmul, ...f32x4(1 / 5), ...fadd,
     ...get(emb), ...fmul, ...f32x4(1 / 3), ...fadd, ...get(emb), ...fmul, ...f32x4(1), ...fadd, ...set(et),
-    // log p = e·ln2 + (s + s)·t; term = p · log p on valid lanes, +0 elsewhere
+    // log p = e·ln2 + (s + s)·t; term = p · log p
     ...get(ee), ...toF32, ...f32x4(Math.LN2), ...fmul,
     ...get(es), ...get(es), ...fadd, ...get(et), ...fmul, ...fadd,
-    ...get(eu), ...fmul, ...get(ev), ...and,
+    ...get(eu), ...fmul,
   ];
   const accumulate = (offset: number, acc: number) => [...get(acc), ...terms([...get(eq), ...i32c(offset), add]), ...fadd, ...set(acc)];
   // prettier-ignore
   const entropy = [
-    3, 4, I32, 8, V128, 1, 0x7d,
+    3, 3, I32, 9, V128, 1, 0x7d,
     ...i32c(0), ...set(er),
     0x02, 0x40,
     ...get(rows), 0x45, 0x0d, 0, // no rows
     0x03, 0x40, // loop rows
-    ...i32x4(0, 0, 0, 0), ...set(elo), ...i32x4(0, 0, 0, 0), ...set(ehi), ...i32c(0), ...set(ebad),
+    ...i32x4(0, 0, 0, 0), ...set(elo), ...i32x4(0, 0, 0, 0), ...set(ehi), ...splat(-1), ...set(elow), ...splat(0), ...set(ehigh),
     ...get(p), ...get(er), ...get(K), mul, ...i32c(2), shl, add, ...tee(eq),
     ...get(K8), ...i32c(2), shl, add, ...set(eend),
     0x02, 0x40,
@@ -306,7 +310,9 @@ export function rowsWasm(shared = false): Uint8Array {
     0x0b,
     0x0b,
     ...get(eOut), ...get(er), ...i32c(3), shl, add,
-    ...f64c(Number.NaN), ...get(esum), 0xbb, ...get(ebad), 0x1b, // select(NaN, f64(sum), bad)
+    // select(NaN, f64(sum), a subnormal (bits − 1 < 0x7fffff unsigned) or a value past 1, negative or NaN)
+    ...f64c(Number.NaN), ...get(esum), 0xbb,
+    ...get(elow), ...splat(0x7fffff), ...iltU, ...get(ehigh), ...splat(0x3f800000), ...igtU, ...or, ...anyTrue, 0x1b,
     0x39, 3, 0, // f64.store
     ...get(er), ...i32c(1), add, ...tee(er), ...get(rows), ltU, 0x0d, 0,
     0x0b,
@@ -333,11 +339,16 @@ const compiledShared = lazyModule(() => rowsWasm(true));
  * probability, every numpy float32 step rounded: H = −h / ln K, x = H / max(own, 1e-6),
  * ln(x + 1) / max(x, 1e-6). `lnK32` and `floor` are fround(ln K) and fround(1e-6). Self-contained (the
  * helper thread runs its source text).
+ *
+ * Unless `exact` (h summed from exact logarithms), NaN when x < 0.5: there a one-ulp difference in h can
+ * move fround(x + 1) to the next float32, which moves the score by about 1.2e-7 / (x·(1 + x)) — more than
+ * 1.6e-7, and beyond 1e-6 near x = 0.1. The caller sums such rows again with exact logarithms.
  */
-export function entropyScore(h: number, own: number, lnK32: number, floor: number): number {
+export function entropyScore(h: number, own: number, lnK32: number, floor: number, exact = false): number {
   const fr = Math.fround;
   const H = fr(-fr(h) / lnK32);
   const x = fr(H / Math.max(own, floor));
+  if (!exact && x < 0.5) return Number.NaN;
   return fr(fr(Math.log(fr(x + 1))) / Math.max(x, floor));
 }
 
@@ -601,15 +612,16 @@ export class RowsKernel {
   }
 
   /**
-   * On the helper thread, for the `rows` rows of kernel-resident `P` from row `from` with labels `labels` (one
-   * per row), while the caller works (the helper's scratch lies after this kernel's in the leased memory):
-   * "entropy" — the confidence-weighted entropy scores ({@link entropyScore} of {@link entropySums}) into a new
-   * array, NaN for a row the caller must compute in JavaScript; "self" — the value-range check and the
-   * self-confidences into `into` (a Float64Array on a SharedArrayBuffer). `wait()` blocks until done and returns
-   * the scores, or null when "self" found a value out of range (the caller redoes those rows to report it).
-   * Null when `P` is not read in place or no helper thread can run.
+   * On the helper thread, for the `rows` rows of kernel-resident `P` from row `from` with the labels
+   * `y[yFrom, yFrom + rows)`, while the caller works (the helper's scratch lies after this kernel's in the
+   * leased memory): "entropy" — the confidence-weighted entropy scores ({@link entropyScore} of
+   * {@link entropySums}), NaN for a row the caller must compute in JavaScript; "self" — the value-range check
+   * and the self-confidences. The scores go to `into` when given (on a SharedArrayBuffer; "self" needs it),
+   * else to a new Float64Array. `wait()` blocks until done and returns the scores, or null when "self" found
+   * a value out of range (the caller redoes those rows to report it). Null when `P` is not read in place or no
+   * helper thread can run.
    */
-  onHelper(kind: "entropy" | "self", P: Float32Array, from: number, rows: number, labels: Int32Array, into?: Float64Array): { wait(): Float64Array | null } | null {
+  onHelper(kind: "entropy" | "self", P: Float32Array, from: number, rows: number, y: Int32Array, yFrom: number, into?: ScoreArray): { wait(): ScoreArray | null } | null {
     const { K, L } = this;
     const r = this.resident;
     const mod = compiledShared();
@@ -618,6 +630,11 @@ export class RowsKernel {
     if (r === undefined || P.buffer !== r.buffer || mod === null || tmp + 32 > r.kernel.bytes) return null;
     const worker = kernelHelper();
     if (worker === null) return null;
+    // The labels go to the helper on shared memory: in the rest of the scratch when they fit (its pages stay
+    // mapped from call to call), else a new SharedArrayBuffer. A message copy would cost two fresh copies.
+    const labelsAt = tmp + 32;
+    const labels = labelsAt + rows * 4 <= r.kernel.bytes ? new Int32Array(r.kernel.memory.buffer, labelsAt, rows) : new Int32Array(new SharedArrayBuffer(rows * 4));
+    labels.set(y.subarray(yFrom, yFrom + rows));
     const result = into ?? new Float64Array(new SharedArrayBuffer(rows * 8));
     // ctl: 0 done, 1 a value out of range ("self"), 2 the helper has taken the job
     const ctl = new Int32Array(new SharedArrayBuffer(12));

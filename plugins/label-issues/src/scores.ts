@@ -1,7 +1,7 @@
 import { invalidInput, invalidOption } from "./errors.js";
 import { argsortStable, numpyArgsort } from "@assay/math";
 import { thresholdsOf } from "./thresholds.js";
-import type { LabelQualityMethod, LabelsInput, ProbMatrix } from "./types.js";
+import type { LabelQualityMethod, LabelsInput, ProbMatrix, ScoreArray } from "./types.js";
 import { cweKernel, HELPER_MIN, normalizedMarginKernel, scanRange, selfConfidenceKernel } from "./kernels.js";
 import { type Checked, checkInputs } from "./validate.js";
 
@@ -20,9 +20,10 @@ const METHODS: readonly LabelQualityMethod[] = ["self_confidence", "normalized_m
 
 /**
  * Label quality score of every example (cleanlab `rank.get_label_quality_scores`): lower means more
- * likely mislabelled. Returns a length-N Float64Array.
+ * likely mislabelled. Length N; a Float32Array for float32 pred_probs without `adjustPredProbs` (cleanlab's
+ * dtype), else a Float64Array ({@link ScoreArray}).
  */
-export function getLabelQualityScores(labels: LabelsInput, predProbs: ProbMatrix, options: LabelQualityOptions = {}): Float64Array {
+export function getLabelQualityScores(labels: LabelsInput, predProbs: ProbMatrix, options: LabelQualityOptions = {}): ScoreArray {
   // the value-range scan is fused into the scoring pass (one read of the matrix)
   const c = checkInputs(labels, predProbs, { allowOneClass: true, skipRange: true });
   return scoresOf(c, options.method ?? "self_confidence", options.adjustPredProbs ?? false, true);
@@ -52,7 +53,7 @@ export function adjustedProbs(c: Checked, thresholds?: Float64Array): Float64Arr
  * Internal: scores on validated inputs. With `checkRange` the value-range validation (skipped by
  * `checkInputs`) happens inside the scoring pass.
  */
-export function scoresOf(c: Checked, method: LabelQualityMethod, adjust: boolean, checkRange = false, thresholds?: Float64Array): Float64Array {
+export function scoresOf(c: Checked, method: LabelQualityMethod, adjust: boolean, checkRange = false, thresholds?: Float64Array): ScoreArray {
   if (!METHODS.includes(method)) {
     throw invalidOption(`unknown label quality method "${method}"; expected one of ${METHODS.join(", ")}`, { method });
   }
@@ -63,7 +64,10 @@ export function scoresOf(c: Checked, method: LabelQualityMethod, adjust: boolean
   const P = adjust ? adjustedProbs(c, thresholds) : c.P;
   const { y, n, K } = c;
   // On a SharedArrayBuffer when large: a helper thread can then fill part of it (kernels.ts).
-  const out = n * K >= HELPER_MIN ? new Float64Array(new SharedArrayBuffer(n * 8)) : new Float64Array(n);
+  const shared = n * K >= HELPER_MIN;
+  let out: ScoreArray;
+  if (P instanceof Float32Array) out = shared ? new Float32Array(new SharedArrayBuffer(n * 4)) : new Float32Array(n);
+  else out = shared ? new Float64Array(new SharedArrayBuffer(n * 8)) : new Float64Array(n);
   if (method === "self_confidence") {
     if (checkRange && !adjust) selfConfidenceKernel(P, y, 0, n, K, out, 0);
     else for (let i = 0; i < n; i++) out[i] = P[i * K + y[i]!]!;

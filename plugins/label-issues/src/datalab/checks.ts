@@ -60,7 +60,8 @@ export async function labelCheck(options: LabelCheckOptions): Promise<CheckResul
     minExamplesPerClass: options.minExamplesPerClass ?? 10,
     confidentJoint: cj,
   });
-  const scores = getLabelQualityScores(labels, P, { method: options.scoreMethod ?? "self_confidence" });
+  const quality = getLabelQualityScores(labels, P, { method: options.scoreMethod ?? "self_confidence" });
+  const scores = quality instanceof Float64Array ? quality : Float64Array.from(quality); // every check's scores are float64
   const n = labels.length;
   const numOff = numLabelIssues(labels, P);
   const latent = estimateLatent(cj, labels);
