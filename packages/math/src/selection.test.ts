@@ -16,13 +16,19 @@ describe("selection", () => {
   it("markSmallestStable equals a stable argsort prefix (heap and quickselect paths, many ties)", () => {
     let s = 7;
     const rnd = () => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 4294967296);
+    const scratch = new Float64Array(500).fill(-1);
     for (let trial = 0; trial < 40; trial++) {
       const n = 50 + Math.floor(rnd() * 400);
       const v = Float64Array.from({ length: n }, () => Math.floor(rnd() * 12) / 4);
       for (const c of [1, 3, Math.floor(n / 20), Math.floor(n / 3), n - 1]) {
         const got: number[] = [];
         markSmallestStable(v, c, (i) => got.push(i));
-        expect(got.sort((a, b) => a - b)).toEqual(Array.from(argsortStable(v).slice(0, c)).sort((a, b) => a - b));
+        const want = Array.from(argsortStable(v).slice(0, c)).sort((a, b) => a - b);
+        expect(got.sort((a, b) => a - b)).toEqual(want);
+        // the same with a reused scratch buffer (longer than needed, holding another call's leftovers)
+        const inScratch: number[] = [];
+        markSmallestStable(v, c, (i) => inScratch.push(i), scratch);
+        expect(inScratch.sort((a, b) => a - b)).toEqual(want);
       }
     }
   });

@@ -6,9 +6,10 @@
 /**
  * Mark the `count` smallest of `values` (ties → lower position first, i.e. the first `count` of a stable
  * ascending argsort). Calls `mark(position)` for each chosen position, in no particular order.
- * Expected O(n) via quickselect on a copy.
+ * Expected O(n) via quickselect on a copy — in `scratch` when given (at least `values.length` long; a caller
+ * that selects many times can pass one buffer instead of allocating a copy per call).
  */
-export function markSmallestStable(values: ArrayLike<number>, count: number, mark: (position: number) => void): void {
+export function markSmallestStable(values: ArrayLike<number>, count: number, mark: (position: number) => void, scratch?: Float64Array): void {
   const n = values.length;
   if (count <= 0 || n === 0) return;
   if (count >= n) {
@@ -19,7 +20,11 @@ export function markSmallestStable(values: ArrayLike<number>, count: number, mar
     markSmallestHeap(values, count, mark);
     return;
   }
-  const work = Float64Array.from(values as ArrayLike<number>);
+  let work: Float64Array;
+  if (scratch !== undefined && scratch.length >= n) {
+    work = scratch.subarray(0, n);
+    for (let i = 0; i < n; i++) work[i] = values[i] as number;
+  } else work = Float64Array.from(values as ArrayLike<number>);
   const pivot = selectKth(work, count - 1);
   let below = 0;
   for (let i = 0; i < n; i++) if ((values[i] as number) < pivot) below++;

@@ -50,6 +50,7 @@ export class PruneSelector {
   private readonly classCap: Float64Array;
   /** prune_by_class: `P[i][y_i]` of every row fed so far (null without prune_by_class). */
   private readonly own: Float32Array | Float64Array | null;
+  /** The JavaScript heaps' values and rows, per slot from slotOff (empty when the selection runs in WebAssembly). */
   private readonly vals: Float64Array;
   private readonly idx: Int32Array;
   private readonly f32: boolean;
@@ -105,11 +106,12 @@ export class PruneSelector {
         this.slotAt[k * K + this.slotJ[s]!] = s;
       }
     }
-    this.vals = new Float64Array(this.slotOff[S]!);
-    this.idx = new Int32Array(this.slotOff[S]!);
     this.own = byClass ? (f32 ? new Float32Array(y.length) : new Float64Array(y.length)) : null;
     const { slotJ, slotCap, slotOff, slotAt, gate } = this;
     this.wasm = f32 && S > 0 ? pruneWasmFor({ K, y, slotJ, slotCap, slotOff, slotAt, gate }) : null;
+    const heapEntries = this.wasm ? 0 : this.slotOff[S]!;
+    this.vals = new Float64Array(heapEntries);
+    this.idx = new Int32Array(heapEntries);
   }
 
   /** Feed a block of rows (global rows `start … start+rows−1`, in ascending order across calls). */
@@ -269,14 +271,16 @@ export class PruneSelector {
   finish(n: number, recompute?: (k: number, j: number, cap: number) => Iterable<number>): { byNoise: Uint8Array; byClass: Uint8Array } {
     const byNoise = new Uint8Array(n);
     const byClass = new Uint8Array(n);
+    let { vals, idx }: { vals: Float32Array | Float64Array; idx: Int32Array } = this;
     if (this.wasm) {
+      // read the heaps where the module keeps them
       const st = this.wasm.state();
       this.slotSize.set(st.size);
       this.rej.set(st.rej);
-      this.vals.set(st.values);
-      this.idx.set(st.rows);
+      vals = st.values;
+      idx = st.rows;
     }
-    const { K, slotStart, slotJ, slotCap, slotSize, slotOff, rej, vals, idx } = this;
+    const { K, slotStart, slotJ, slotCap, slotSize, slotOff, rej } = this;
     for (let k = 0; k < K; k++) {
       for (let s = slotStart[k]!; s < slotStart[k + 1]!; s++) {
         const off = slotOff[s]!;
@@ -304,18 +308,24 @@ export class PruneSelector {
     const { K, y, classCap } = this;
     const own = this.own!;
     const members = membersByClass(y, K);
+    // one buffer for every class's values and one for the selection's copy (the largest class), warm in cache
+    // from class to class
+    let largest = 0;
+    for (let k = 0; k < K; k++) largest = Math.max(largest, members.offsets[k + 1]! - members.offsets[k]!);
+    const buffer = new Float64Array(largest);
+    const scratch = new Float64Array(largest);
     for (let k = 0; k < K; k++) {
       const cap = classCap[k]!;
       if (cap === 0) continue;
       const start = members.offsets[k]!;
       const rows = members.rows.subarray(start, members.offsets[k + 1]!);
-      const values = new Float64Array(rows.length);
+      const values = buffer.subarray(0, rows.length);
       for (let r = 0; r < rows.length; r++) values[r] = own[rows[r]!]!;
       let weakest = -Infinity;
       markSmallestStable(values, cap, (r: number) => {
         out[rows[r]!] = 1;
         if (values[r]! > weakest) weakest = values[r]!;
-      });
+      }, scratch);
       let tie = false;
       for (let r = 0; r < rows.length; r++) {
         if (values[r] === weakest && out[rows[r]!] === 0) {
