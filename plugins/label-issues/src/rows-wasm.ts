@@ -18,7 +18,7 @@
  *   s(p, bytes, out): one int32 at `out`: 1 when every float32 of [p, p + bytes) lies in [lo, hi] (bytes a
  *     multiple of 16; 0 bytes is fine).
  *   e(p, rows, K, K8, out, tmp): per row (8 ≤ K ≤ 128, K8 = K − K % 8), numpy's float32 pairwise sum of the
- *     float32 `p · log32Bits(p)` (kernels.ts) of its positive normal values ≤ 1 (zeros add +0) at `out` (one
+ *     float32 `p · log32Bits(p)` (kernels.ts) of its positive normal values ≤ 1 (zeros add nothing) at `out` (one
  *     float64 per row), NaN for a row with any other value; 32 bytes of scratch at `tmp`.
  *
  * When pred_probs is kernel-resident (@assay/math `kernelFloat32Array`), the shared-memory build of the
@@ -600,7 +600,7 @@ export class RowsKernel {
 
   /**
    * Per row of `rows ≤ R` rows of `P` from flat offset `from` (8 ≤ K ≤ 128): numpy's float32 pairwise sum of
-   * `fround(p · log32Bits(p))` over its positive normal values ≤ 1 (zeros add +0); NaN for a row with any other
+   * `fround(p · log32Bits(p))` over its positive normal values ≤ 1 (zeros add nothing); NaN for a row with any other
    * value (subnormal, negative, above 1, NaN), which the caller computes in JavaScript.
    */
   entropySums(P: Float32Array, from: number, rows: number): Float64Array {
