@@ -173,8 +173,8 @@ export function cweKernel(P: Float32Array | Float64Array, y: Int32Array, yOff: n
       const s = entropyScore(h === h ? h : entropySumF32(P, B, i * K, K, rowBase, false), own, lnK32, floor);
       return s === s ? s : entropyScore(entropySumF32(P, B, i * K, K, rowBase, true), own, lnK32, floor, true);
     };
-    // The kernel sums blocks of eight columns; numpy splits rows of more than 128 values in halves first.
-    const wk = rows * K >= WASM_MIN && K >= 8 && K <= 128 ? rowsKernel(K, P) : null;
+    // The kernel sums blocks of eight columns (numpy's leaves; rows of more than 128 values are split as numpy does).
+    const wk = rows * K >= WASM_MIN && K >= 8 ? rowsKernel(K, P) : null;
     if (wk) {
       try {
         // Large kernel-resident input: the second half of the rows on the helper thread meanwhile.

@@ -271,7 +271,8 @@ export class PruneSelector {
   finish(n: number, recompute?: (k: number, j: number, cap: number) => Iterable<number>): { byNoise: Uint8Array; byClass: Uint8Array } {
     const byNoise = new Uint8Array(n);
     const byClass = new Uint8Array(n);
-    let { vals, idx }: { vals: Float32Array | Float64Array; idx: Int32Array } = this;
+    let vals: Float32Array | Float64Array = this.vals;
+    let idx = this.idx;
     if (this.wasm) {
       // read the heaps where the module keeps them
       const st = this.wasm.state();

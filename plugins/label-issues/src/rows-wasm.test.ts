@@ -3,7 +3,7 @@ import { isKernelResident, kernelFloat32Array, leaseKernelMemory } from "@assay/
 import { afterEach, describe, expect, it } from "vitest";
 import { computeConfidentJoint, findLabelIssues, numLabelIssues } from "./confident-learning.js";
 import { log32Bits } from "./kernels.js";
-import { f32AtLeast, rowsKernel, useRowsWasm } from "./rows-wasm.js";
+import { f32AtLeast, pairwiseLeaves, rowsKernel, useRowsWasm } from "./rows-wasm.js";
 import { getLabelQualityScores } from "./scores.js";
 import { pruneWasm } from "./prune-wasm.js";
 import { findLabelIssuesChunked } from "./streaming.js";
@@ -97,7 +97,7 @@ describe("WebAssembly row scans", () => {
     expect(rowsKernel(12, P.data)!.inPlace).toBe(false);
   });
 
-  for (const [K, inPlace] of [[4, false], [7, false], [12, false], [100, false], [4, true], [7, true], [100, true]] as const) {
+  for (const [K, inPlace] of [[4, false], [7, false], [12, false], [100, false], [300, false], [4, true], [7, true], [100, true], [1000, true]] as const) {
     it(`give bit-identical masks, rankings, joints and scores to the JavaScript kernels (K = ${K}, tail ${K % 4}${inPlace ? ", kernel-resident input" : ""})`, () => {
       // several blocks of rows (a block holds ⌊65536 / K⌋ rows, an odd number for K = 100)
       const n = Math.max(3 * Math.floor(65536 / K) + 17, 400);
@@ -155,9 +155,9 @@ describe("WebAssembly row scans", () => {
       else expect(got).toBe(0);
     }
     expect(worst).toBeLessThanOrEqual(3);
-    // continuous softmax rows (every mantissa and many exponents), K with and without a tail of columns
-    for (const K of [10, 7]) {
-      const n = 20_000;
+    // continuous softmax rows (every mantissa and many exponents), K with and without a tail of columns, and
+    // K = 1000 (numpy's split in eight leaves; kernel-resident, 1.5 M values: the helper thread takes half)
+    for (const [K, n] of [[10, 20_000], [7, 20_000], [1000, 1500]] as const) {
       const data = new Float32Array(n * K);
       const labels = new Int32Array(n);
       for (let i = 0; i < n; i++) {
@@ -213,6 +213,15 @@ describe("WebAssembly row scans", () => {
       bigLabels.set(labels, c * N);
     }
     expect(worst(getLabelQualityScores(bigLabels, { rows: copies * N, cols: K, data: big }, { method: "confidence_weighted_entropy" }), copies)).toBeLessThanOrEqual(2.5e-7);
+  });
+
+  it("split rows of more than 128 values as numpy's pairwise sum does", () => {
+    // 1000 → 496 + 504 → (248 → 120 + 128) twice, 248 + 256 → (120 + 128), (128 + 128)
+    const { leaves, program } = pairwiseLeaves(1000);
+    expect(Array.from(leaves)).toEqual([0, 120, 120, 120, 128, 128, 248, 120, 120, 368, 128, 128, 496, 120, 120, 616, 128, 128, 744, 128, 128, 872, 128, 128]);
+    expect(Array.from(program)).toEqual([0, 1, -1, 2, 3, -1, -1, 4, 5, -1, 6, 7, -1, -1, -1]);
+    expect(Array.from(pairwiseLeaves(100).leaves)).toEqual([0, 100, 96]);
+    expect(Array.from(pairwiseLeaves(129).leaves)).toEqual([0, 64, 64, 64, 65, 64]);
   });
 
   it("share the rows of a large kernel-resident matrix with the helper thread: the same scores and errors", () => {

@@ -17,9 +17,11 @@
  *     int32: 1 when every value lay in [lo, hi].
  *   s(p, bytes, out): one int32 at `out`: 1 when every float32 of [p, p + bytes) lies in [lo, hi] (bytes a
  *     multiple of 16; 0 bytes is fine).
- *   e(p, rows, K, K8, out, tmp): per row (8 ≤ K ≤ 128, K8 = K − K % 8), numpy's float32 pairwise sum of the
- *     float32 `p · log32Bits(p)` (kernels.ts) of its positive normal values ≤ 1 (zeros add nothing) at `out` (one
- *     float64 per row), NaN for a row with any other value; 32 bytes of scratch at `tmp`.
+ *   e(p, rows, stride, len, len8, out, tmp): per row (rows `stride` bytes apart), over its `len` values from `p`
+ *     (8 ≤ len ≤ 128, len8 = len − len % 8), numpy's float32 pairwise sum of the float32 `p · log32Bits(p)`
+ *     (kernels.ts) of its positive normal values ≤ 1 (zeros add nothing) at `out` (one float64 per row), NaN for
+ *     a row with any other value; 32 bytes of scratch at `tmp`. Rows of more than 128 values are summed as
+ *     numpy's halves (see {@link pairwiseLeaves}), one call per leaf.
  *
  * When pred_probs is kernel-resident (@assay/math `kernelFloat32Array`), the shared-memory build of the
  * module runs against its memory and reads the blocks in place (scratch: the memory's head); otherwise each
@@ -240,14 +242,14 @@ export function rowsWasm(shared = false): Uint8Array {
     ...get(mOut), ...get(rows), ...i32c(2), shl, add, ...get(mok), ...allTrue, ...store32,
     0x0b,
   ];
-  // e: params 0 p, 1 rows, 2 K, 3 K8, 4 out, 5 tmp; i32 locals 6 r, 7 q, 8 end; v128 locals 9 low, 10 u,
-  // 11 high, 12 e, 13 mb, 14 s, 15 t, 16 r0–r3, 17 r4–r7; f32 local 18 sum. The float32 steps of log32Bits
+  // e: params 0 p, 1 rows, 2 stride, 3 len, 4 len8, 5 out, 6 tmp; i32 locals 7 r, 8 q, 9 end; v128 locals 10 low,
+  // 11 u, 12 high, 13 e, 14 mb, 15 s, 16 t, 17 r0–r3, 18 r4–r7; f32 local 19 sum. The float32 steps of log32Bits
   // (kernels.ts), four columns at a time, summed in numpy's float32 pairwise order: r[j] += term of column
-  // 8i + j, then ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7)), then the last K − K8 columns one by one
-  // (their terms from the row's last eight columns, stored at tmp).
+  // 8i + j, then ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7)), then the last len − len8 columns one by one
+  // (their terms from the last eight columns, stored at tmp).
   const f64c = (v: number) => [0x44, ...new Uint8Array(Float64Array.of(v).buffer)];
-  const [K8, eOut, eTmp] = [3, 4, 5];
-  const [er, eq, eend, elow, eu, ehigh, ee, emb, es, et, elo, ehi, esum] = [6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18];
+  const [eStride, eLen, eLen8, eOut, eTmp] = [2, 3, 4, 5, 6];
+  const [er, eq, eend, elow, eu, ehigh, ee, emb, es, et, elo, ehi, esum] = [7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19];
   const splat = (v: number) => i32x4(v, v, v, v);
   const [fadd, fmul, fdiv, toF32] = [simd(0xe4), simd(0xe6), simd(0xe7), simd(0xfa)];
   const [iltU, igtU, igtS, ishrU, iminU, imaxU] = [simd(0x3a), simd(0x3c), simd(0x3b), simd(0xad), simd(0xb7), simd(0xb9)];
@@ -287,10 +289,10 @@ export function rowsWasm(shared = false): Uint8Array {
     ...get(rows), 0x45, 0x0d, 0, // no rows
     0x03, 0x40, // loop rows
     ...i32x4(0, 0, 0, 0), ...set(elo), ...i32x4(0, 0, 0, 0), ...set(ehi), ...splat(-1), ...set(elow), ...splat(0), ...set(ehigh),
-    ...get(p), ...get(er), ...get(K), mul, ...i32c(2), shl, add, ...tee(eq),
-    ...get(K8), ...i32c(2), shl, add, ...set(eend),
+    ...get(p), ...get(er), ...get(eStride), mul, add, ...tee(eq),
+    ...get(eLen8), ...i32c(2), shl, add, ...set(eend),
     0x02, 0x40,
-    ...get(K8), 0x45, 0x0d, 0, // no block of 8 columns
+    ...get(eLen8), 0x45, 0x0d, 0, // no block of 8 columns
     0x03, 0x40, // loop blocks of 8 columns
     ...accumulate(0, elo),
     ...accumulate(16, ehi),
@@ -298,12 +300,12 @@ export function rowsWasm(shared = false): Uint8Array {
     0x0b,
     0x0b,
     ...pairSum(elo), ...pairSum(ehi), 0x92, ...set(esum),
-    // the last K − K8 columns: terms of the row's last eight columns at tmp, added one by one
+    // the last len − len8 columns: terms of the last eight columns at tmp, added one by one
     0x02, 0x40,
-    ...get(K8), ...get(K), 0x46, 0x0d, 0, // K8 = K: no remainder
-    ...get(eTmp), ...terms([...get(eend), ...get(K), ...get(K8), 0x6b, ...i32c(2), shl, add, ...i32c(-32), add]), ...store(),
-    ...get(eTmp), ...terms([...get(eend), ...get(K), ...get(K8), 0x6b, ...i32c(2), shl, add, ...i32c(-16), add]), ...store(16),
-    ...get(eTmp), ...i32c(32), add, ...get(K), ...get(K8), 0x6b, ...i32c(2), shl, 0x6b, ...set(eq),
+    ...get(eLen8), ...get(eLen), 0x46, 0x0d, 0, // len8 = len: no remainder
+    ...get(eTmp), ...terms([...get(eend), ...get(eLen), ...get(eLen8), 0x6b, ...i32c(2), shl, add, ...i32c(-32), add]), ...store(),
+    ...get(eTmp), ...terms([...get(eend), ...get(eLen), ...get(eLen8), 0x6b, ...i32c(2), shl, add, ...i32c(-16), add]), ...store(16),
+    ...get(eTmp), ...i32c(32), add, ...get(eLen), ...get(eLen8), 0x6b, ...i32c(2), shl, 0x6b, ...set(eq),
     0x03, 0x40,
     ...get(esum), ...get(eq), 0x2a, 2, 0, 0x92, ...set(esum), // sum += f32 at q
     ...get(eq), ...i32c(4), add, ...tee(eq), ...get(eTmp), ...i32c(32), add, ltU, 0x0d, 0,
@@ -325,7 +327,7 @@ export function rowsWasm(shared = false): Uint8Array {
       { name: "g", params: 7, body: gate },
       { name: "s", params: 3, body: scan },
       { name: "m", params: 5, body: margin },
-      { name: "e", params: 6, body: entropy },
+      { name: "e", params: 7, body: entropy },
     ],
     { sharedMemory: shared },
   );
@@ -353,6 +355,49 @@ export function entropyScore(h: number, own: number, lnK32: number, floor: numbe
 }
 
 /**
+ * How numpy's float32 `np.sum` splits a row of `n` values: runs of more than 128 values in two halves (the first
+ * a multiple of 8 long), recursively, down to leaves of at most 128 that it sums with eight running sums. `leaves`
+ * holds (offset, length, length rounded down to a multiple of 8) per leaf, left to right; `program` adds the
+ * leaf sums back up in numpy's order, in postfix: a leaf index pushes that leaf's sum, −1 adds the top two.
+ */
+export function pairwiseLeaves(n: number): { leaves: Int32Array; program: Int32Array } {
+  const leaves: number[] = [];
+  const program: number[] = [];
+  const split = (from: number, len: number): void => {
+    if (len <= 128) {
+      program.push(leaves.length / 3);
+      leaves.push(from, len, len - (len % 8));
+      return;
+    }
+    let half = Math.floor(len / 2);
+    half -= half % 8;
+    split(from, half);
+    split(from + half, len - half);
+    program.push(-1);
+  };
+  split(0, n);
+  return { leaves: Int32Array.from(leaves), program: Int32Array.from(program) };
+}
+
+/**
+ * Row `r`'s total from its leaf sums (`sums[leaf · rows + r]`) by a {@link pairwiseLeaves} program, every
+ * addition rounded to float32; `stack` needs room for the program's length. Self-contained (the helper thread
+ * runs its source text).
+ */
+export function foldLeaves(program: Int32Array, sums: Float64Array, rows: number, r: number, stack: Float64Array): number {
+  let top = 0;
+  for (let i = 0; i < program.length; i++) {
+    const op = program[i]!;
+    if (op >= 0) stack[top++] = sums[op * rows + r]!;
+    else {
+      top--;
+      stack[top - 1] = Math.fround(stack[top - 1]! + stack[top]!);
+    }
+  }
+  return stack[0]!;
+}
+
+/**
  * The helper thread's program, for a row range of a kernel-resident matrix, block by block: "self" — the
  * value-range check and the self-confidences (ctl[1] = 1 when a value is out of range: the caller redoes the
  * range to report it); "entropy" — the entropy sums and then the scores (NaN where a row needs the
@@ -360,6 +405,7 @@ export function entropyScore(h: number, own: number, lnK32: number, floor: numbe
  */
 const HELPER_SOURCE = `"use strict";
 ${entropyScore.toString()}
+${foldLeaves.toString()}
 function selfConfidences(job) {
   const { module, memory, at, rows, R, K, out, labels, lo, hi, result, ctl } = job;
   const s = new WebAssembly.Instance(module, { e: { m: memory } }).exports.s;
@@ -390,15 +436,17 @@ function selfConfidences(job) {
   });
 });
 function entropyScores(job) {
-  const { module, memory, at, rows, R, K, K8, out, tmp, labels, lnK32, floor, result } = job;
+  const { module, memory, at, rows, R, K, leaves, program, out, tmp, labels, lnK32, floor, result } = job;
   const e = new WebAssembly.Instance(module, { e: { m: memory } }).exports.e;
+  const n = leaves.length / 3;
+  const stack = new Float64Array(program.length);
   for (let r0 = 0; r0 < rows; r0 += R) {
     const nr = Math.min(R, rows - r0);
-    e(at + r0 * K * 4, nr, K, K8, out, tmp);
-    const sums = new Float64Array(memory.buffer, out, nr);
+    for (let j = 0; j < n; j++) e(at + (r0 * K + leaves[3 * j]) * 4, nr, K * 4, leaves[3 * j + 1], leaves[3 * j + 2], out + j * nr * 8, tmp);
+    const sums = new Float64Array(memory.buffer, out, n * nr);
     const P = new Float32Array(memory.buffer, at + r0 * K * 4, nr * K);
     for (let r = 0; r < nr; r++) {
-      const h = sums[r];
+      const h = n === 1 ? sums[r] : ${foldLeaves.name}(program, sums, nr, r, stack);
       result[r0 + r] = h === h ? ${entropyScore.name}(h, P[r * K + labels[r0 + r]], lnK32, floor) : NaN;
     }
   }
@@ -518,6 +566,10 @@ export class RowsKernel {
   readonly R: number;
   private readonly L: ReturnType<typeof layout>;
   private readonly resident: Resident | undefined;
+  /** The entropy sums' leaves (numpy's split of a row) and, with more than one, the per-row totals and fold stack. */
+  private readonly plan: ReturnType<typeof pairwiseLeaves>;
+  private readonly totals: Float64Array;
+  private readonly stack: Float64Array;
 
   constructor(K: number, L: ReturnType<typeof layout>, resident?: Resident) {
     this.K = K;
@@ -525,6 +577,10 @@ export class RowsKernel {
     this.R = L.R;
     this.L = L;
     this.resident = resident;
+    this.plan = pairwiseLeaves(K);
+    const many = this.plan.program.length > 1;
+    this.totals = new Float64Array(many ? L.R : 0);
+    this.stack = new Float64Array(many ? this.plan.program.length : 0);
   }
 
   /** Whether the blocks of the kernel-resident input are read in place. */
@@ -599,16 +655,22 @@ export class RowsKernel {
   }
 
   /**
-   * Per row of `rows ≤ R` rows of `P` from flat offset `from` (8 ≤ K ≤ 128): numpy's float32 pairwise sum of
+   * Per row of `rows ≤ R` rows of `P` from flat offset `from` (K ≥ 8): numpy's float32 pairwise sum of
    * `fround(p · log32Bits(p))` over its positive normal values ≤ 1 (zeros add nothing); NaN for a row with any other
    * value (subnormal, negative, above 1, NaN), which the caller computes in JavaScript.
    */
   entropySums(P: Float32Array, from: number, rows: number): Float64Array {
-    const { K, L } = this;
+    const { K, L, plan } = this;
     const k = this.k();
     const { at } = this.place(k, P, from, rows);
-    k.fns.e!(at, rows, K, K - (K % 8), L.out, L.out + Math.ceil(rows / 2) * 16);
-    return new Float64Array(k.memory.buffer, L.out, rows);
+    const { leaves, program } = plan;
+    const n = leaves.length / 3;
+    const tmp = L.out + Math.ceil((n * rows) / 2) * 16;
+    for (let j = 0; j < n; j++) k.fns.e!(at + leaves[3 * j]! * 4, rows, K * 4, leaves[3 * j + 1]!, leaves[3 * j + 2]!, L.out + j * rows * 8, tmp);
+    const sums = new Float64Array(k.memory.buffer, L.out, n * rows);
+    if (n === 1) return sums;
+    for (let r = 0; r < rows; r++) this.totals[r] = foldLeaves(program, sums, rows, r, this.stack);
+    return this.totals.subarray(0, rows);
   }
 
   /**
@@ -625,8 +687,9 @@ export class RowsKernel {
     const { K, L } = this;
     const r = this.resident;
     const mod = compiledShared();
+    const { leaves, program } = this.plan;
     const out = L.bytes + 16;
-    const tmp = out + Math.ceil(L.R / 2) * 16;
+    const tmp = out + Math.ceil(((leaves.length / 3) * L.R) / 2) * 16;
     if (r === undefined || P.buffer !== r.buffer || mod === null || tmp + 32 > r.kernel.bytes) return null;
     const worker = kernelHelper();
     if (worker === null) return null;
@@ -640,7 +703,7 @@ export class RowsKernel {
     const ctl = new Int32Array(new SharedArrayBuffer(12));
     const lnK32 = Math.fround(Math.log(K));
     const floor = Math.fround(1e-6);
-    worker.postMessage({ kind, module: mod, memory: r.kernel.memory, at: P.byteOffset + from * K * 4, rows, R: L.R, K, K8: K - (K % 8), out, tmp, labels, lnK32, floor, lo: LO, hi: HI, result, ctl });
+    worker.postMessage({ kind, module: mod, memory: r.kernel.memory, at: P.byteOffset + from * K * 4, rows, R: L.R, K, leaves, program, out, tmp, labels, lnK32, floor, lo: LO, hi: HI, result, ctl });
     return {
       wait: () => {
         // This thread cannot see the helper's error or exit events while it waits: a helper that has not taken
