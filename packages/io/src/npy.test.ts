@@ -1,3 +1,4 @@
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { isKernelResident } from "@assay/math";
@@ -25,6 +26,18 @@ describe("npy", () => {
     const big = parseNpy(Buffer.from(NUMPY_I8_3, "hex"));
     expect(big.dtype).toBe("int64");
     expect(Array.from(big.data as BigInt64Array)).toEqual([3n, -1n, 7n]);
+  });
+
+  it("reads numpy's files from disk as from bytes (big-endian Fortran order too)", async () => {
+    const dir = await tempDir();
+    for (const [name, hex] of [["f4.npy", NUMPY_F4_2x3], ["be-fortran.npy", NUMPY_BE_I2_FORTRAN_2x3], ["i8.npy", NUMPY_I8_3]] as const) {
+      await writeFile(join(dir, name), Buffer.from(hex, "hex"));
+      const fromFile = await readNpy(join(dir, name));
+      const fromBytes = parseNpy(Buffer.from(hex, "hex"));
+      expect(fromFile.shape).toEqual(fromBytes.shape);
+      expect(fromFile.dtype).toBe(fromBytes.dtype);
+      expect(Array.from(fromFile.data as ArrayLike<number | bigint>)).toEqual(Array.from(fromBytes.data as ArrayLike<number | bigint>));
+    }
   });
 
   it("writes byte-identical files to numpy", () => {
@@ -61,6 +74,13 @@ describe("npy", () => {
     expect(back.data).toBeInstanceOf(Float32Array);
     expect(isKernelResident(back.data)).toBe(true);
     expect(Buffer.from(back.data.buffer, back.data.byteOffset, back.data.byteLength).equals(Buffer.from(big.buffer))).toBe(true);
+    // the same from a file, read straight into the array's storage
+    const dir = await tempDir();
+    await writeNpy(join(dir, "big.npy"), big, [300, 1000]);
+    const fromFile = await readNpy(join(dir, "big.npy"));
+    expect(fromFile.shape).toEqual([300, 1000]);
+    expect(isKernelResident(fromFile.data)).toBe(true);
+    expect(Buffer.from(fromFile.data.buffer, fromFile.data.byteOffset, fromFile.data.byteLength).equals(Buffer.from(big.buffer))).toBe(true);
     // small arrays, other dtypes and Fortran order stay plain
     expect(isKernelResident(parseNpy(Buffer.from(NUMPY_F4_2x3, "hex")).data)).toBe(false);
     expect(isKernelResident(parseNpy(encodeNpy(Float64Array.from(big), [300, 1000])).data)).toBe(false);
@@ -73,6 +93,12 @@ describe("npy", () => {
     expect(bad.details).toEqual({ file: "x.npy" });
     const short = await caught(() => parseNpy(Buffer.from(NUMPY_F4_2x3, "hex").subarray(0, 140), "short.npy"));
     expect(short.message).toContain("needs 24 data bytes but the file has 12");
+    await writeFile(join(dir, "short.npy"), Buffer.from(NUMPY_F4_2x3, "hex").subarray(0, 140));
+    const shortFile = await caught(() => readNpy(join(dir, "short.npy")));
+    expect(shortFile.code).toBe("INVALID_INPUT");
+    expect(shortFile.message).toContain("short.npy is not a valid .npy file: shape (2, 3) needs 24 data bytes but the file has 12");
+    await writeFile(join(dir, "text.npy"), "hello");
+    expect((await caught(() => readNpy(join(dir, "text.npy")))).message).toContain("missing the \\x93NUMPY magic");
     const missing = await caught(() => readNpy(join(dir, "nope.npy")));
     expect(missing.code).toBe("INVALID_INPUT");
     expect(missing.details?.file).toBe(join(dir, "nope.npy"));

@@ -1,9 +1,8 @@
-import { mkdir, open, writeFile } from "node:fs/promises";
+import { type FileHandle, mkdir, open, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import { AssayError } from "@assay/core";
 import { kernelFloat32Array } from "@assay/math";
 import { fsError, invalidInput, ioError } from "./errors.js";
-import { readBytes } from "./files.js";
 
 /** Element types `.npy` files can hold here. `bool` is read as 0/1 bytes; `float16` is widened to float32. */
 export type NpyDtype = "uint8" | "int8" | "uint16" | "int16" | "uint32" | "int32" | "int64" | "uint64" | "float16" | "float32" | "float64" | "bool";
@@ -112,6 +111,14 @@ export async function readNpyHeader(path: string): Promise<NpyHeader> {
     throw ioError(`${path}: cannot open the .npy file`, { file: path }, cause);
   }
   try {
+    return await headerOf(fh, path);
+  } finally {
+    await fh.close();
+  }
+}
+
+async function headerOf(fh: FileHandle, path: string): Promise<NpyHeader> {
+  try {
     const head = new Uint8Array(12);
     const { bytesRead } = await fh.read(head, 0, 12, 0);
     const end = npyHeaderEnd(head.subarray(0, bytesRead));
@@ -122,8 +129,6 @@ export async function readNpyHeader(path: string): Promise<NpyHeader> {
   } catch (error) {
     if (error instanceof AssayError) throw error;
     throw ioError(`${path}: cannot read the .npy header`, { file: path }, error);
-  } finally {
-    await fh.close();
   }
 }
 
@@ -132,23 +137,38 @@ export async function readNpyHeader(path: string): Promise<NpyHeader> {
  * arrays are reordered to C order. Throws `INVALID_INPUT` naming `file` on anything malformed.
  */
 export function parseNpy(bytes: Uint8Array, file = "(bytes)"): NpyArray {
-  const { dtype, shape, fortranOrder, littleEndian, itemBytes, dataOffset: start } = parseNpyHeader(bytes, file);
+  const header = parseNpyHeader(bytes, file);
+  const payload = npyPayload(header, file, bytes.length - header.dataOffset);
+  payload.raw.set(bytes.subarray(header.dataOffset, header.dataOffset + payload.raw.length));
+  return payload.finish();
+}
+
+/**
+ * The data of a `.npy` file with header `h` and `available` bytes after it: `raw`, a fresh aligned buffer to
+ * put the stored bytes in (large float32 data in a kernel-resident array, which WebAssembly kernels read in
+ * place), and `finish()`, which turns them into the array (byte order, float16 widening, Fortran order).
+ * Throws `INVALID_INPUT` when fewer bytes than the shape needs are available.
+ */
+function npyPayload(h: NpyHeader, file: string, available: number): { raw: Uint8Array; finish(): NpyArray } {
+  const { dtype, shape, fortranOrder, littleEndian, itemBytes } = h;
   const count = shape.reduce((a, b) => a * b, 1);
   const need = count * itemBytes;
-  if (bytes.length - start < need) {
-    throw invalidInput(`${file} is not a valid .npy file: shape (${shape.join(", ")}) needs ${need} data bytes but the file has ${bytes.length - start}`, { file });
+  if (available < need) {
+    throw invalidInput(`${file} is not a valid .npy file: shape (${shape.join(", ")}) needs ${need} data bytes but the file has ${available}`, { file });
   }
-  // Copy into a fresh, aligned buffer (the payload offset is rarely aligned to the element size); large
-  // float32 data into a kernel-resident array, which WebAssembly kernels read in place.
   const resident = dtype === "float32" && !fortranOrder && count >= RESIDENT_MIN ? matrixStorage(count) : undefined;
   const raw = resident ? new Uint8Array(resident.buffer, resident.byteOffset, need) : new Uint8Array(need);
-  raw.set(bytes.subarray(start, start + need));
-  if (!littleEndian && itemBytes > 1) {
-    for (let i = 0; i < need; i += itemBytes) raw.subarray(i, i + itemBytes).reverse();
-  }
-  let data = resident ?? makeTyped(dtype, raw.buffer as ArrayBuffer, count);
-  if (fortranOrder && shape.length > 1) data = fortranToC(data, shape);
-  return { data, shape, dtype };
+  return {
+    raw,
+    finish: () => {
+      if (!littleEndian && itemBytes > 1) {
+        for (let i = 0; i < need; i += itemBytes) raw.subarray(i, i + itemBytes).reverse();
+      }
+      let data = resident ?? makeTyped(dtype, raw.buffer as ArrayBuffer, count);
+      if (fortranOrder && shape.length > 1) data = fortranToC(data, shape);
+      return { data, shape, dtype };
+    },
+  };
 }
 
 /**
@@ -240,11 +260,38 @@ function fortranToC<T extends NpyData>(data: T, shape: number[]): T {
   return out;
 }
 
-/** Read a `.npy` file (or parse bytes you already have). See {@link parseNpy}. */
+/**
+ * Read a `.npy` file (or parse bytes you already have). See {@link parseNpy}. The file's data is read straight
+ * into the array's storage: no copy of the whole file is held on the way.
+ */
 export async function readNpy(source: string | Uint8Array): Promise<NpyArray> {
   if (typeof source !== "string") return parseNpy(source);
-  return parseNpy(await readBytes(source), source);
+  let fh: FileHandle;
+  try {
+    fh = await open(source, "r");
+  } catch (error) {
+    throw fsError(error, source, "read");
+  }
+  try {
+    const header = await headerOf(fh, source);
+    const { size } = await fh.stat();
+    const { raw, finish } = npyPayload(header, source, size - header.dataOffset);
+    for (let at = 0; at < raw.length; ) {
+      const { bytesRead } = await fh.read(raw, at, Math.min(raw.length - at, READ_CHUNK), header.dataOffset + at);
+      if (bytesRead === 0) throw invalidInput(`${source} is not a valid .npy file: it ended after ${at} of ${raw.length} data bytes`, { file: source });
+      at += bytesRead;
+    }
+    return finish();
+  } catch (error) {
+    if (error instanceof AssayError) throw error;
+    throw fsError(error, source, "read");
+  } finally {
+    await fh.close();
+  }
 }
+
+/** Bytes per read of {@link readNpy} (64 MiB). */
+const READ_CHUNK = 1 << 26;
 
 /** Data types {@link encodeNpy} can write. */
 export type NpyWritable = Uint8Array | Int8Array | Uint16Array | Int16Array | Uint32Array | Int32Array | BigInt64Array | BigUint64Array | Float32Array | Float64Array;
