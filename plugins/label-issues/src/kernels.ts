@@ -21,10 +21,25 @@ export function rangeError(v: number, idx: number, K: number, rowBase = 0, name 
 
 /** Check every value of `P` lies in [−1e-6, 1+1e-6] (INVALID_INPUT naming the first bad row/column). */
 export function scanRange(P: Float32Array | Float64Array, K: number, rowBase = 0, name = "pred_probs"): void {
+  if (P instanceof Float32Array && P.length >= WASM_MIN && inRangeWasm(P, K)) return;
+  // a value out of range (or no WebAssembly): the scalar scan finds the first and reports it
   const len = P.length;
   for (let i = 0; i < len; i++) {
     const v = P[i]!;
     if (!(v >= -1e-6 && v <= 1 + 1e-6)) rangeError(v, i, K, rowBase, name);
+  }
+}
+
+/** Whether every value of float32 rows (K per row) lies in [−1e-6, 1 + 1e-6], by the SIMD range check; false also without WebAssembly. */
+function inRangeWasm(P: Float32Array, K: number): boolean {
+  const wk = rowsKernel(K, P);
+  if (wk === null) return false;
+  try {
+    const rows = P.length / K;
+    for (let r0 = 0; r0 < rows; r0 += wk.R) if (wk.scan(P, r0 * K, Math.min(wk.R, rows - r0)) === null) return false;
+    return true;
+  } finally {
+    wk.release();
   }
 }
 
