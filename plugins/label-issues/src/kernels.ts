@@ -4,7 +4,7 @@
  * Kernels work on a row range `[row0, row1)` of a flat row-major block so the chunked path reuses them.
  */
 import { invalidInput } from "./errors.js";
-import { entropyScore, f32AtLeast, type RowsKernel, rowsKernel } from "./rows-wasm.js";
+import { entropyScore, f32AtLeast, foldLeaves, pairwiseLeaves, type RowsKernel, rowsKernel } from "./rows-wasm.js";
 import type { ScoreArray } from "./types.js";
 
 /** Below this many values a block is scanned in JavaScript (the WebAssembly call and copies do not pay off). */
@@ -240,32 +240,37 @@ export function cweKernel(P: Float32Array | Float64Array, y: Int32Array, yOff: n
 
 /**
  * `Σ fround(p · ln p)` over one float32 row from flat index `b` (scipy's xlogy in float32), validating it,
- * summed as numpy's float32 `np.sum` does. The logarithm of a positive normal p ≤ 1 is {@link log32Bits}
- * (as in the WebAssembly kernel), or with `exact` the float64 `Math.log` (what scipy rounds from).
+ * summed as numpy's float32 `np.sum` does: its leaves ({@link pairwiseLeaves}) one by one, then their sums
+ * added back in its order. The logarithm of a positive normal p ≤ 1 is {@link log32Bits} (as in the WebAssembly
+ * kernel), or with `exact` the float64 `Math.log` (what scipy rounds from).
  */
 function entropySumF32(P: Float32Array, B: Int32Array, b: number, K: number, rowBase: number, exact: boolean): number {
-  return pairwiseEntropy(P, B, b, K, K, rowBase, exact);
+  if (plan?.K !== K) {
+    const { leaves, program } = pairwiseLeaves(K);
+    plan = { K, leaves, program, sums: new Float64Array(leaves.length / 3), stack: new Float64Array(program.length) };
+  }
+  const { leaves, program, sums, stack } = plan;
+  if (sums.length === 1) return leafEntropy(P, B, b, K, K, rowBase, exact);
+  for (let j = 0; j < sums.length; j++) sums[j] = leafEntropy(P, B, b + leaves[3 * j]!, leaves[3 * j + 1]!, K, rowBase, exact);
+  return foldLeaves(program, sums, 1, 0, stack);
 }
 
+/** The last row length's {@link pairwiseLeaves} plan and room for its leaf sums. */
+let plan: { K: number; leaves: Int32Array; program: Int32Array; sums: Float64Array; stack: Float64Array } | undefined;
+
 /**
- * numpy's float32 pairwise summation (`pairwise_sum` of its add reduction) of the entropy terms of the n
- * values from flat index `from`: fewer than 8 one by one; up to 128 in eight running sums r[j] over the
- * columns ≡ j (mod 8), combined as ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7)), then the columns
- * past the last multiple of 8 one by one; more than 128 as two halves split at a multiple of 8.
+ * numpy's float32 pairwise summation of the entropy terms of one leaf, the n ≤ 128 values from flat index
+ * `from`: fewer than 8 one by one; else eight running sums r[j] over the columns ≡ j (mod 8), combined as
+ * ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7)), then the columns past the last multiple of 8 one by one.
  */
-function pairwiseEntropy(P: Float32Array, B: Int32Array, from: number, n: number, K: number, rowBase: number, exact: boolean): number {
+function leafEntropy(P: Float32Array, B: Int32Array, from: number, n: number, K: number, rowBase: number, exact: boolean): number {
   const fr = Math.fround;
   if (n < 8) return entropyTail(P, B, from, from + n, K, rowBase, 0, exact);
-  if (n <= 128) {
-    const r = [0, 0, 0, 0, 0, 0, 0, 0];
-    const n8 = n - (n % 8);
-    for (let i = 0; i < n8; i += 8) for (let j = 0; j < 8; j++) r[j] = fr(r[j]! + entropyTerm(P, B, from + i + j, K, rowBase, exact));
-    const res = fr(fr(fr(r[0]! + r[1]!) + fr(r[2]! + r[3]!)) + fr(fr(r[4]! + r[5]!) + fr(r[6]! + r[7]!)));
-    return entropyTail(P, B, from + n8, from + n, K, rowBase, res, exact);
-  }
-  let n2 = Math.floor(n / 2);
-  n2 -= n2 % 8;
-  return fr(pairwiseEntropy(P, B, from, n2, K, rowBase, exact) + pairwiseEntropy(P, B, from + n2, n - n2, K, rowBase, exact));
+  const r = [0, 0, 0, 0, 0, 0, 0, 0];
+  const n8 = n - (n % 8);
+  for (let i = 0; i < n8; i += 8) for (let j = 0; j < 8; j++) r[j] = fr(r[j]! + entropyTerm(P, B, from + i + j, K, rowBase, exact));
+  const res = fr(fr(fr(r[0]! + r[1]!) + fr(r[2]! + r[3]!)) + fr(fr(r[4]! + r[5]!) + fr(r[6]! + r[7]!)));
+  return entropyTail(P, B, from + n8, from + n, K, rowBase, res, exact);
 }
 
 /** float32 `h` plus the terms of flat indices [from, to), one by one. */
