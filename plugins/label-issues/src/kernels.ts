@@ -200,12 +200,7 @@ export function cweKernel(P: Float32Array | Float64Array, y: Int32Array, yOff: n
         for (let r0 = 0; r0 < mine; r0 += wk.R) {
           const nr = Math.min(wk.R, mine - r0);
           const hs = wk.entropySums(P, r0 * K, nr);
-          for (let r = 0; r < nr; r++) {
-            const i = r0 + r;
-            const h = hs[r]!;
-            const s = h === h ? entropyScore(h, P[i * K + y[yOff + i]!]!, lnK32, floor) : h;
-            out[outOff + i] = s === s ? s : rowScore(i, h);
-          }
+          for (let r = 0; r < nr; r++) out[outOff + r0 + r] = rowScore(r0 + r, hs[r]!);
         }
         if (other !== null) {
           const scores = other.wait()!;

@@ -398,6 +398,33 @@ export function foldLeaves(program: Int32Array, sums: Float64Array, rows: number
 }
 
 /**
+ * The entropy sums of `rows` rows from byte address `at` of `buffer` (K values per row) by the kernel export `e`:
+ * one call per leaf of the {@link pairwiseLeaves} plan, the leaf sums at byte address `out` (32 bytes of the
+ * kernel's scratch after them), then the rows' totals in `totals` (length ≥ rows) when there is more than one
+ * leaf. Self-contained (the helper thread runs its source text).
+ */
+export function entropyBlockSums(
+  e: (...args: number[]) => void,
+  buffer: ArrayBufferLike,
+  at: number,
+  rows: number,
+  K: number,
+  plan: { leaves: Int32Array; program: Int32Array },
+  out: number,
+  totals: Float64Array,
+  stack: Float64Array,
+): Float64Array {
+  const { leaves, program } = plan;
+  const n = leaves.length / 3;
+  const tmp = out + Math.ceil((n * rows) / 2) * 16;
+  for (let j = 0; j < n; j++) e(at + leaves[3 * j]! * 4, rows, K * 4, leaves[3 * j + 1]!, leaves[3 * j + 2]!, out + j * rows * 8, tmp);
+  const sums = new Float64Array(buffer, out, n * rows);
+  if (n === 1) return sums;
+  for (let r = 0; r < rows; r++) totals[r] = foldLeaves(program, sums, rows, r, stack);
+  return totals.subarray(0, rows);
+}
+
+/**
  * The helper thread's program, for a row range of a kernel-resident matrix, block by block: "self" — the
  * value-range check and the self-confidences (ctl[1] = 1 when a value is out of range: the caller redoes the
  * range to report it); "entropy" — the entropy sums and then the scores (NaN where a row needs the
@@ -406,6 +433,7 @@ export function foldLeaves(program: Int32Array, sums: Float64Array, rows: number
 const HELPER_SOURCE = `"use strict";
 ${entropyScore.toString()}
 ${foldLeaves.toString()}
+${entropyBlockSums.toString()}
 function selfConfidences(job) {
   const { module, memory, at, rows, R, K, out, labels, lo, hi, result, ctl } = job;
   const s = new WebAssembly.Instance(module, { e: { m: memory } }).exports.s;
@@ -436,17 +464,16 @@ function selfConfidences(job) {
   });
 });
 function entropyScores(job) {
-  const { module, memory, at, rows, R, K, leaves, program, out, tmp, labels, lnK32, floor, result } = job;
+  const { module, memory, at, rows, R, K, plan, out, labels, lnK32, floor, result } = job;
   const e = new WebAssembly.Instance(module, { e: { m: memory } }).exports.e;
-  const n = leaves.length / 3;
-  const stack = new Float64Array(program.length);
+  const totals = new Float64Array(R);
+  const stack = new Float64Array(plan.program.length);
   for (let r0 = 0; r0 < rows; r0 += R) {
     const nr = Math.min(R, rows - r0);
-    for (let j = 0; j < n; j++) e(at + (r0 * K + leaves[3 * j]) * 4, nr, K * 4, leaves[3 * j + 1], leaves[3 * j + 2], out + j * nr * 8, tmp);
-    const sums = new Float64Array(memory.buffer, out, n * nr);
+    const hs = ${entropyBlockSums.name}(e, memory.buffer, at + r0 * K * 4, nr, K, plan, out, totals, stack);
     const P = new Float32Array(memory.buffer, at + r0 * K * 4, nr * K);
     for (let r = 0; r < nr; r++) {
-      const h = n === 1 ? sums[r] : ${foldLeaves.name}(program, sums, nr, r, stack);
+      const h = hs[r];
       result[r0 + r] = h === h ? ${entropyScore.name}(h, P[r * K + labels[r0 + r]], lnK32, floor) : NaN;
     }
   }
@@ -660,17 +687,9 @@ export class RowsKernel {
    * value (subnormal, negative, above 1, NaN), which the caller computes in JavaScript.
    */
   entropySums(P: Float32Array, from: number, rows: number): Float64Array {
-    const { K, L, plan } = this;
     const k = this.k();
     const { at } = this.place(k, P, from, rows);
-    const { leaves, program } = plan;
-    const n = leaves.length / 3;
-    const tmp = L.out + Math.ceil((n * rows) / 2) * 16;
-    for (let j = 0; j < n; j++) k.fns.e!(at + leaves[3 * j]! * 4, rows, K * 4, leaves[3 * j + 1]!, leaves[3 * j + 2]!, L.out + j * rows * 8, tmp);
-    const sums = new Float64Array(k.memory.buffer, L.out, n * rows);
-    if (n === 1) return sums;
-    for (let r = 0; r < rows; r++) this.totals[r] = foldLeaves(program, sums, rows, r, this.stack);
-    return this.totals.subarray(0, rows);
+    return entropyBlockSums(k.fns.e!, k.memory.buffer, at, rows, this.K, this.plan, this.L.out, this.totals, this.stack);
   }
 
   /**
@@ -687,9 +706,10 @@ export class RowsKernel {
     const { K, L } = this;
     const r = this.resident;
     const mod = compiledShared();
-    const { leaves, program } = this.plan;
+    const { plan } = this;
+    // the helper's scratch: its leaf sums (and the flag of "self") at `out`, the kernel's 32 bytes after them
     const out = L.bytes + 16;
-    const tmp = out + Math.ceil(((leaves.length / 3) * L.R) / 2) * 16;
+    const tmp = out + Math.ceil(((plan.leaves.length / 3) * L.R) / 2) * 16;
     if (r === undefined || P.buffer !== r.buffer || mod === null || tmp + 32 > r.kernel.bytes) return null;
     const worker = kernelHelper();
     if (worker === null) return null;
@@ -703,7 +723,7 @@ export class RowsKernel {
     const ctl = new Int32Array(new SharedArrayBuffer(12));
     const lnK32 = Math.fround(Math.log(K));
     const floor = Math.fround(1e-6);
-    worker.postMessage({ kind, module: mod, memory: r.kernel.memory, at: P.byteOffset + from * K * 4, rows, R: L.R, K, leaves, program, out, tmp, labels, lnK32, floor, lo: LO, hi: HI, result, ctl });
+    worker.postMessage({ kind, module: mod, memory: r.kernel.memory, at: P.byteOffset + from * K * 4, rows, R: L.R, K, plan, out, labels, lnK32, floor, lo: LO, hi: HI, result, ctl });
     return {
       wait: () => {
         // This thread cannot see the helper's error or exit events while it waits: a helper that has not taken

@@ -14,13 +14,13 @@ export type LabelsInput = Int32Array | ArrayLike<number>;
 /** Receives non-fatal warnings (cleanlab's `warnings.warn`). */
 export type WarningSink = (message: string) => void;
 
-/** The three label quality scores. */
 /**
  * Per-example label quality scores, in the precision they were computed in: a Float32Array from float32
  * pred_probs (cleanlab returns pred_probs' dtype; every score is a float32 value), else a Float64Array.
  */
 export type ScoreArray = Float32Array | Float64Array;
 
+/** The three label quality scores. */
 export type LabelQualityMethod = "self_confidence" | "normalized_margin" | "confidence_weighted_entropy";
 
 /** The seven `filter_by` modes of `findLabelIssues`. */
